@@ -1,0 +1,57 @@
+/* Shared pieces of the ldp command line. The CLI holds no business logic: it
+ * parses arguments, calls libldp and prints. */
+#ifndef LDP_CLI_H
+#define LDP_CLI_H
+
+#include <stdio.h>
+
+#include "ldp/engine.h"
+
+/* Exit codes (documented in docs/cli.md and `ldp help`). */
+enum { LDP_EXIT_OK = 0, LDP_EXIT_USER = 1, LDP_EXIT_INTERNAL = 2 };
+
+typedef struct ldp_cli_cmd {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+	void (*help)(FILE *out);
+} ldp_cli_cmd;
+
+/* Print "ldp: error: <message>" for the last libldp error and return the exit code. */
+int cli_fail(int rc);
+/* Print a usage error and return LDP_EXIT_USER. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_is_help(const char *arg);
+
+/* Output formats for query results (output.c). */
+typedef enum cli_format {
+	CLI_FMT_TABLE,
+	CLI_FMT_CSV,
+	CLI_FMT_TSV,
+	CLI_FMT_JSON,
+	CLI_FMT_NDJSON,
+	CLI_FMT_MARKDOWN
+} cli_format;
+
+typedef struct cli_output_opts {
+	cli_format format;
+	long long max_rows; /* -1: no limit */
+	int header;         /* csv/tsv header line */
+	int color;          /* unused for now; tables on a TTY */
+} cli_output_opts;
+
+int cli_parse_format(const char *s, cli_format *out);
+/* Print every row of r to out. Returns an ldp status. */
+int cli_print_result(ldp_result *r, FILE *out, const cli_output_opts *opts);
+
+/* Commands */
+int cmd_sql(int argc, char **argv);
+void cmd_sql_help(FILE *out);
+int cmd_version(int argc, char **argv);
+void cmd_version_help(FILE *out);
+
+/* The engine running now, for the SIGINT handler. */
+void cli_set_running_engine(ldp_engine *e);
+void cli_install_interrupt_handler(void);
+
+#endif
