@@ -177,6 +177,85 @@ typedef struct ldp_log_entry {
 	const char *metadata_file; /* metadata-log */
 } ldp_log_entry;
 
+/* ---- manifests (spec: "Manifests", "Manifest Lists") ---- */
+
+typedef enum ldp_content {
+	LDP_CONTENT_DATA = 0,
+	LDP_CONTENT_POSITION_DELETES = 1,
+	LDP_CONTENT_EQUALITY_DELETES = 2
+} ldp_content;
+
+typedef enum ldp_entry_status {
+	LDP_ENTRY_EXISTING = 0,
+	LDP_ENTRY_ADDED = 1,
+	LDP_ENTRY_DELETED = 2
+} ldp_entry_status;
+
+/* Per-column metrics keyed by field id. Bounds hold the spec's single-value
+ * binary serialization (Appendix D). */
+typedef struct ldp_col_metric {
+	int32_t field_id;
+	int64_t column_size;      /* -1: absent */
+	int64_t value_count;      /* -1: absent */
+	int64_t null_value_count; /* -1: absent */
+	int64_t nan_value_count;  /* -1: absent */
+	const uint8_t *lower;     /* NULL: absent */
+	size_t lower_len;
+	const uint8_t *upper;
+	size_t upper_len;
+} ldp_col_metric;
+
+typedef struct ldp_data_file_entry {
+	ldp_entry_status status;
+	int64_t snapshot_id;          /* -1: inherit from the manifest list entry */
+	int64_t sequence_number;      /* -1: inherit (null in the file) */
+	int64_t file_sequence_number; /* -1: inherit */
+	ldp_content content;
+	const char *file_path;
+	const char *file_format;      /* "PARQUET" */
+	size_t npartition;
+	ldp_value *partition;         /* one value per field of the manifest's partition spec */
+	int64_t record_count;
+	int64_t file_size_in_bytes;
+	size_t nmetrics;
+	ldp_col_metric *metrics;
+	size_t nsplit_offsets;
+	int64_t *split_offsets;
+	size_t nequality_ids;
+	int32_t *equality_ids;
+	int32_t sort_order_id;        /* -1: absent */
+	const char *referenced_data_file; /* v3 / position deletes, NULL: absent */
+} ldp_data_file_entry;
+
+typedef struct ldp_field_summary {
+	bool contains_null;
+	int contains_nan;   /* -1: unknown */
+	const uint8_t *lower; /* NULL: absent */
+	size_t lower_len;
+	const uint8_t *upper;
+	size_t upper_len;
+} ldp_field_summary;
+
+typedef struct ldp_manifest_file {
+	const char *manifest_path;
+	int64_t manifest_length;
+	int32_t partition_spec_id;
+	ldp_content content;          /* data or deletes (0 or 1 in the list) */
+	int64_t sequence_number;
+	int64_t min_sequence_number;
+	int64_t added_snapshot_id;
+	int32_t added_files_count;
+	int32_t existing_files_count;
+	int32_t deleted_files_count;
+	int64_t added_rows_count;
+	int64_t existing_rows_count;
+	int64_t deleted_rows_count;
+	size_t npartitions;
+	ldp_field_summary *partitions; /* one per partition field of the spec */
+	const uint8_t *key_metadata;
+	size_t key_metadata_len;
+} ldp_manifest_file;
+
 /* ---- table metadata (spec: "Table Metadata") ---- */
 
 typedef struct ldp_metadata {
