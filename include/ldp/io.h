@@ -1,0 +1,45 @@
+/*
+ * ldp/io.h - file I/O for table data and metadata (FileIO).
+ *
+ * Paths are local file paths or file:// URIs today; s3:// arrives with the
+ * ingestion work. Writes of metadata use exclusive creation so that two
+ * writers can never silently replace each other's file, and whole-file writes
+ * go through a temporary name and rename so a reader never sees half a file.
+ *
+ * Ownership: buffers returned through `out` are malloc'd; free() them.
+ */
+#ifndef LDP_IO_H
+#define LDP_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* "file:///a/b" -> "/a/b"; plain paths unchanged. Returns a pointer into `uri`. */
+const char *ldp_io_local_path(const char *uri);
+
+/* Read a whole file. LDP_ENOTFOUND when missing. */
+int ldp_io_read_all(const char *path, uint8_t **out, size_t *len);
+/* Write a whole file atomically (temp + fsync + rename). Creates parent dirs. */
+int ldp_io_write_atomic(const char *path, const void *data, size_t len);
+/* Write a new file that must not exist yet (LDP_EEXISTS otherwise); the file
+ * appears complete or not at all (written under a temporary name, then
+ * hard-linked into place, which fails if the name exists). */
+int ldp_io_write_exclusive(const char *path, const void *data, size_t len);
+/* mkdir -p */
+int ldp_io_mkdirs(const char *path);
+int ldp_io_exists(const char *path);
+int ldp_io_file_size(const char *path, int64_t *out);
+int ldp_io_remove(const char *path);
+/* Remove a directory tree (for drop --purge). Missing is not an error. */
+int ldp_io_remove_tree(const char *path);
+/* fsync a directory so a rename inside it is durable. */
+int ldp_io_sync_dir(const char *dir);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
