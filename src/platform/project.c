@@ -121,7 +121,7 @@ int ldp_project_find(const char *start_dir, ldp_project **out)
 {
 	*out = NULL;
 	const char *env = getenv("LDP_PROJECT");
-	char path[PATH_MAX];
+	char path[PATH_MAX + 16];
 	if (env && *env) {
 		size_t n = strlen(env);
 		if (n > 4 && (strcmp(env + n - 4, ".yml") == 0 || strcmp(env + n - 5, ".yaml") == 0))
