@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,29 @@ static void test_error_long_message(void **state)
 	assert_int_equal(strlen(m), 5 + sizeof big - 1);
 	assert_memory_equal(m, "ctx: ", 5);
 	assert_int_equal(m[strlen(m) - 1], 'x');
+	ldp_error_clear();
+}
+
+static void *thread_sets_error(void *arg)
+{
+	(void)arg;
+	/* exits without ldp_error_clear(): the message must not leak (ASan build) */
+	ldp_error_set(LDP_EIO, "error on another thread");
+	ldp_error_wrap(LDP_EIO, "context");
+	return strcmp(ldp_error_last()->message, "context: error on another thread") == 0 ? (void *)1 : NULL;
+}
+
+static void test_error_per_thread(void **state)
+{
+	(void)state;
+	ldp_error_set(LDP_EINVALID, "main thread");
+	pthread_t th;
+	void *ok = NULL;
+	assert_int_equal(pthread_create(&th, NULL, thread_sets_error, NULL), 0);
+	assert_int_equal(pthread_join(th, &ok), 0);
+	assert_non_null(ok);
+	assert_int_equal(ldp_error_last()->code, LDP_EINVALID);
+	assert_string_equal(ldp_error_last()->message, "main thread");
 	ldp_error_clear();
 }
 
@@ -649,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_error_set_and_clear),
 		cmocka_unit_test(test_error_wrap_chain),
 		cmocka_unit_test(test_error_long_message),
+		cmocka_unit_test(test_error_per_thread),
 		cmocka_unit_test(test_status_names),
 		cmocka_unit_test(test_status_is_user_error),
 		cmocka_unit_test(test_buf_appends),
