@@ -26,7 +26,9 @@ void ldp_arena_init(ldp_arena *a, size_t block_size)
 void *ldp_arena_alloc(ldp_arena *a, size_t size)
 {
 	size_t need = ALIGN16(size ? size : 1);
-	if (need < size) { /* overflow */
+	/* Both the rounding and the block header must fit in size_t, or malloc
+	 * gets a wrapped-around small size and the caller writes past it. */
+	if (need < size || need > SIZE_MAX - sizeof(ldp_arena_block)) {
 		ldp_error_set(LDP_ENOMEM, "arena allocation of %zu bytes overflows", size);
 		return NULL;
 	}

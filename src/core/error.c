@@ -1,6 +1,7 @@
 /* Thread-local error record with a context chain; see ldp/error.h. */
 #include "ldp/error.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,27 @@ static _Thread_local struct {
 /* Message used when formatting itself fails for lack of memory. */
 static const char oom_message[] = "out of memory";
 
+/* A thread that records an error and exits without ldp_error_clear() would
+ * leak the message: _Thread_local has no destructor. A pthread key does, so
+ * the key mirrors the heap message and frees it when the thread ends. */
+static pthread_key_t g_err_key;
+static pthread_once_t g_err_once = PTHREAD_ONCE_INIT;
+static int g_err_key_ok;
+
+static void make_err_key(void) { g_err_key_ok = pthread_key_create(&g_err_key, free) == 0; }
+
+static void track_buf(char *msg)
+{
+	pthread_once(&g_err_once, make_err_key);
+	if (g_err_key_ok)
+		pthread_setspecific(g_err_key, msg);
+}
+
 static void set_buf(int code, char *msg)
 {
 	if (g_err.buf)
 		free(g_err.buf);
+	track_buf(msg);
 	g_err.buf = msg;
 	g_err.pub.code = code;
 	g_err.pub.message = msg ? msg : oom_message;
@@ -90,8 +108,10 @@ int ldp_error_wrap(int code, const char *fmt, ...)
 
 void ldp_error_clear(void)
 {
-	if (g_err.buf)
+	if (g_err.buf) {
 		free(g_err.buf);
+		track_buf(NULL);
+	}
 	g_err.buf = NULL;
 	g_err.pub.code = LDP_OK;
 	g_err.pub.message = "";

@@ -39,8 +39,8 @@ int ldp_log_init_from_env(void)
 		return LDP_OK;
 	ldp_log_level lvl;
 	int rc = ldp_log_parse_level(v, &lvl);
-	if (rc == LDP_OK)
-		g_log.level = lvl;
+	/* ldp/log.h promises that an unknown value selects warn */
+	g_log.level = rc == LDP_OK ? lvl : LDP_LOG_WARN;
 	return rc;
 }
 

@@ -205,13 +205,16 @@ int ldp_engine_parquet_stats(ldp_engine *e, const char *path, ldp_data_file *out
 	while ((rc = ldp_result_fetch(r, &c)) == LDP_OK && c) {
 		for (size_t i = 0; i < ldp_chunk_rows(c); i++) {
 			int64_t idx = ldp_chunk_get_int64(c, 0, i);
+			/* sum() of BIGINT is HUGEINT, and UNION ALL gives the whole column
+			 * that type (record_count too): read the numbers through their text */
+			char *s;
 			if (idx < 0) {
-				out->record_count = ldp_chunk_is_null(c, 1, i) ? 0 : ldp_chunk_get_int64(c, 1, i);
+				s = chunk_text(c, 1, i);
+				out->record_count = s ? strtoll(s, NULL, 10) : 0;
+				free(s);
 				continue;
 			}
 			ldp_column_stats *col = &out->columns[idx];
-			/* sum() of BIGINT is HUGEINT: read it through its text */
-			char *s;
 			s = chunk_text(c, 1, i); col->value_count = s ? strtoll(s, NULL, 10) : 0; free(s);
 			s = chunk_text(c, 2, i); col->null_count = s ? strtoll(s, NULL, 10) : -1; free(s);
 			s = chunk_text(c, 3, i); col->compressed_size = s ? strtoll(s, NULL, 10) : 0; free(s);

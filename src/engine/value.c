@@ -46,9 +46,32 @@ static const char *simple_type_name(duckdb_type id)
 	case DUCKDB_TYPE_UUID: return "UUID";
 	case DUCKDB_TYPE_BIT: return "BIT";
 	case DUCKDB_TYPE_ENUM: return "ENUM";
+	case DUCKDB_TYPE_TIME_NS: return "TIME_NS";
+	case DUCKDB_TYPE_BIGNUM: return "BIGNUM";
+	case DUCKDB_TYPE_GEOMETRY: return "GEOMETRY";
+	case DUCKDB_TYPE_VARIANT: return "VARIANT";
 	case DUCKDB_TYPE_SQLNULL: return "\"NULL\"";
 	default: return "UNKNOWN";
 	}
+}
+
+/* DuckDB names struct fields bare when they are plain identifiers
+ * (STRUCT(a INTEGER, B INTEGER)) and quotes the rest (STRUCT("a b" INTEGER)).
+ * (DuckDB also quotes SQL keywords; those stay bare here.) */
+static int ident_char(char c, int first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (!first && c >= '0' && c <= '9');
+}
+
+static void put_field_name(ldp_buf *b, const char *nm)
+{
+	int plain = ident_char(*nm, 1);
+	for (const char *p = nm; plain && *p; p++)
+		plain = ident_char(*p, p == nm);
+	if (plain)
+		ldp_buf_puts(b, nm);
+	else
+		ldp_buf_put_sql_ident(b, nm);
 }
 
 static void type_name(duckdb_logical_type t, ldp_buf *b)
@@ -99,7 +122,7 @@ static void type_name(duckdb_logical_type t, ldp_buf *b)
 			duckdb_logical_type c = is_struct ? duckdb_struct_type_child_type(t, i) : duckdb_union_type_member_type(t, i);
 			if (i)
 				ldp_buf_puts(b, ", ");
-			ldp_buf_put_sql_ident(b, nm);
+			put_field_name(b, nm);
 			ldp_buf_putc(b, ' ');
 			type_name(c, b);
 			duckdb_free(nm);
@@ -130,7 +153,7 @@ int ldp_type_is_numeric(duckdb_logical_type t)
 	case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER: case DUCKDB_TYPE_BIGINT:
 	case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT:
 	case DUCKDB_TYPE_HUGEINT: case DUCKDB_TYPE_UHUGEINT: case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE:
-	case DUCKDB_TYPE_DECIMAL:
+	case DUCKDB_TYPE_DECIMAL: case DUCKDB_TYPE_BIGNUM:
 		return 1;
 	default:
 		return 0;
@@ -161,7 +184,13 @@ static void put_i128(ldp_buf *b, __int128 v)
 	}
 }
 
-/* Shortest text that reads back as the same double (what DuckDB prints). */
+/* Shortest text that reads back as the same double, laid out as DuckDB's
+ * cast to VARCHAR does: fixed notation for decimal exponents -4..15
+ * ("1000000000000000.0", "0.0001"), scientific otherwise ("1e+16", "1e-05"),
+ * and integral values keep a ".0". Shortest means the fewest significant
+ * digits that round-trip (5e-324, not 4.94065645841247e-324), so the search
+ * starts at one digit. A FLOAT round-trips through strtof, not strtod, or the
+ * double rounding would accept too few digits. */
 static void put_double(ldp_buf *b, double d, int is_float, ldp_value_style style)
 {
 	if (isnan(d) || isinf(d)) {
@@ -172,16 +201,92 @@ static void put_double(ldp_buf *b, double d, int is_float, ldp_value_style style
 			ldp_buf_puts(b, s);
 		return;
 	}
-	char tmp[40];
-	for (int prec = is_float ? 6 : 15; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-		if (is_float ? (float)strtod(tmp, NULL) == (float)d : strtod(tmp, NULL) == d)
+	char tmp[48];
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
+		if (is_float ? strtof(tmp, NULL) == (float)d : strtod(tmp, NULL) == d)
 			break;
 	}
-	ldp_buf_puts(b, tmp);
-	/* DuckDB prints integral doubles as "3.0"; keep that in text output. */
-	if (!strpbrk(tmp, ".eEn"))
-		ldp_buf_puts(b, ".0");
+	/* tmp is "[-]D[.DDD]e(+|-)XX": split into significant digits and exponent */
+	char digits[24];
+	size_t nd = 0;
+	const char *p = tmp;
+	if (*p == '-')
+		ldp_buf_putc(b, *p++);
+	for (; *p && *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[nd++] = *p;
+	int exp = *p == 'e' ? atoi(p + 1) : 0;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	if (exp < -4 || exp >= 16) {
+		ldp_buf_putc(b, digits[0]);
+		if (nd > 1) {
+			ldp_buf_putc(b, '.');
+			ldp_buf_put(b, digits + 1, nd - 1);
+		}
+		ldp_buf_printf(b, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+	} else if (exp < 0) {
+		ldp_buf_puts(b, "0.");
+		ldp_buf_fill(b, '0', (size_t)(-exp - 1));
+		ldp_buf_put(b, digits, nd);
+	} else {
+		size_t ni = (size_t)exp + 1; /* digits before the point */
+		ldp_buf_put(b, digits, nd < ni ? nd : ni);
+		if (nd < ni)
+			ldp_buf_fill(b, '0', ni - nd);
+		ldp_buf_putc(b, '.');
+		if (nd > ni)
+			ldp_buf_put(b, digits + ni, nd - ni);
+		else
+			ldp_buf_putc(b, '0');
+	}
+}
+
+/* BIGNUM: a 3-byte header whose top bit is set for non-negative numbers and
+ * whose low 23 bits give the byte length, then the magnitude big-endian. A
+ * negative number stores every byte (header included) bit-inverted. */
+static void put_bignum(ldp_buf *b, const char *p, uint32_t n)
+{
+	if (n <= 3) {
+		ldp_buf_putc(b, '0');
+		return;
+	}
+	int neg = ((unsigned char)p[0] & 0x80) == 0;
+	size_t len = n - 3;
+	unsigned char *mag = malloc(len);
+	char *dec = malloc(len * 3 + 2);
+	if (!mag || !dec) {
+		free(mag);
+		free(dec);
+		b->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		mag[i] = neg ? (unsigned char)~(unsigned char)p[3 + i] : (unsigned char)p[3 + i];
+	/* schoolbook division by 10, collecting digits least significant first */
+	size_t nd = 0, start = 0;
+	while (start < len) {
+		unsigned rem = 0;
+		for (size_t i = start; i < len; i++) {
+			unsigned cur = rem * 256 + mag[i];
+			mag[i] = (unsigned char)(cur / 10);
+			rem = cur % 10;
+		}
+		dec[nd++] = (char)('0' + rem);
+		while (start < len && mag[start] == 0)
+			start++;
+	}
+	while (nd > 1 && dec[nd - 1] == '0')
+		nd--;
+	if (nd == 0)
+		dec[nd++] = '0';
+	if (neg && !(nd == 1 && dec[0] == '0'))
+		ldp_buf_putc(b, '-');
+	for (size_t i = nd; i > 0; i--)
+		ldp_buf_putc(b, dec[i - 1]);
+	free(mag);
+	free(dec);
 }
 
 static void put_decimal(ldp_buf *b, __int128 v, unsigned scale)
@@ -412,6 +517,19 @@ static void format_rec(duckdb_vector vec, duckdb_logical_type t, idx_t row, ldp_
 		int64_t secs = us / 1000000;
 		put_time_parts(&tmp, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), (int32_t)(us % 1000000), -1);
 		quote_if_json(b, style, &tmp);
+		break;
+	}
+	case DUCKDB_TYPE_TIME_NS: {
+		int64_t ns = ((int64_t *)data)[row];
+		int64_t secs = ns / 1000000000;
+		put_time_parts(&tmp, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
+			       (int32_t)(ns % 1000000000 / 1000), (int)(ns % 1000));
+		quote_if_json(b, style, &tmp);
+		break;
+	}
+	case DUCKDB_TYPE_BIGNUM: {
+		duckdb_string_t *s = &((duckdb_string_t *)data)[row];
+		put_bignum(b, duckdb_string_t_data(s), duckdb_string_t_length(*s));
 		break;
 	}
 	case DUCKDB_TYPE_TIME_TZ: {
