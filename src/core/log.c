@@ -37,7 +37,7 @@ int ldp_log_init_from_env(void)
 	const char *v = getenv("LDP_LOG");
 	if (!v || !*v)
 		return LDP_OK;
-	ldp_log_level lvl;
+	ldp_log_level lvl = LDP_LOG_WARN;
 	int rc = ldp_log_parse_level(v, &lvl);
 	if (rc == LDP_OK)
 		g_log.level = lvl;
