@@ -32,6 +32,8 @@ hours AS (
 		END * [84, 86, 95, 100, 104, 106, 103][dow + 1]
 		-- New Year's Day and the holiday week run light; MLK day (16th) too.
 		* CASE WHEN d = 1 THEN 80 WHEN d = 2 THEN 70 WHEN d BETWEEN 3 AND 6 THEN 92 WHEN d = 16 THEN 85 ELSE 100 END
+		-- weather and events: each day +-10%
+		* (90 + (hash(d * 1000003) % 21)::INTEGER)
 		AS w
 	FROM (
 		SELECT range AS h, (range % 24)::INTEGER AS hod, (range // 24 + 1)::INTEGER AS d,
