@@ -59,7 +59,7 @@ static int field(const json_t *obj, const char *key, const char *what, int requi
 
 static int get_string(const json_t *o, const char *key, const char *what, int req, const char **out)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int rc = field(o, key, what, req, &v);
 	if (rc || !v)
 		return rc;
@@ -71,7 +71,7 @@ static int get_string(const json_t *o, const char *key, const char *what, int re
 
 static int get_int64(const json_t *o, const char *key, const char *what, int req, int64_t *out)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int rc = field(o, key, what, req, &v);
 	if (rc || !v)
 		return rc;
@@ -83,7 +83,7 @@ static int get_int64(const json_t *o, const char *key, const char *what, int req
 
 static int get_bool(const json_t *o, const char *key, const char *what, int req, int *out)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int rc = field(o, key, what, req, &v);
 	if (rc || !v)
 		return rc;
@@ -102,7 +102,7 @@ int ldp_json_opt_bool(const json_t *o, const char *k, const char *w, int *out) {
 
 int ldp_json_get_object(const json_t *obj, const char *key, const char *what, json_t **out)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int rc = field(obj, key, what, 1, &v);
 	if (rc)
 		return rc;
@@ -114,7 +114,7 @@ int ldp_json_get_object(const json_t *obj, const char *key, const char *what, js
 
 int ldp_json_get_array(const json_t *obj, const char *key, const char *what, json_t **out)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int rc = field(obj, key, what, 1, &v);
 	if (rc)
 		return rc;

@@ -37,7 +37,7 @@ int ldp_log_init_from_env(void)
 	const char *v = getenv("LDP_LOG");
 	if (!v || !*v)
 		return LDP_OK;
-	ldp_log_level lvl;
+	ldp_log_level lvl = LDP_LOG_WARN;
 	int rc = ldp_log_parse_level(v, &lvl);
 	/* ldp/log.h promises that an unknown value selects warn */
 	g_log.level = rc == LDP_OK ? lvl : LDP_LOG_WARN;
