@@ -647,6 +647,9 @@ static void *race(void *arg)
 	if (!r->rc)
 		r->rc = ldp_catalog_swap(cat, "ns", "t", base, r->target);
 	snprintf(r->msg, sizeof(r->msg), "%s", ldp_error_last()->message);
+	/* The error record is thread-local heap memory: release it before the
+	 * thread ends. */
+	ldp_error_clear();
 	free(base);
 	ldp_catalog_free(cat);
 	return NULL;
