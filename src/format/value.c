@@ -88,7 +88,7 @@ static uint64_t get_le(const uint8_t *p, int n)
 }
 
 /* Fewest big-endian two's-complement bytes that sign-extend back to v. */
-static size_t decimal_min_bytes(__int128 v, uint8_t out[16])
+size_t ldp_decimal_min_bytes(__int128 v, uint8_t out[16])
 {
 	size_t n = 16;
 	for (int i = 0; i < 16; i++)
@@ -143,7 +143,7 @@ int ldp_value_to_bytes(const ldp_value *v, const ldp_type *t, ldp_arena *a, cons
 		n = 8;
 		break;
 	}
-	case LDP_T_DECIMAL: n = decimal_min_bytes(v->v.dec, tmp); break;
+	case LDP_T_DECIMAL: n = ldp_decimal_min_bytes(v->v.dec, tmp); break;
 	case LDP_T_UUID:
 		if (v->v.bytes.len != 16)
 			return ldp_error_set(LDP_EINVALID, "serializing a uuid: %zu bytes instead of 16", v->v.bytes.len);

@@ -65,6 +65,10 @@ int ldp_value_compare(const ldp_value *a, const ldp_value *b);
 int ldp_value_bound_lower(const ldp_value *v, size_t width, ldp_value *out);
 int ldp_value_bound_upper(const ldp_value *v, size_t width, ldp_arena *a, ldp_value *out);
 
+/* Unscaled decimal as the fewest two's-complement big-endian bytes that
+ * hold it (Appendix B and D); returns the count (1..16). */
+size_t ldp_decimal_min_bytes(__int128 v, uint8_t out[16]);
+
 /* Plain decimal text of an unscaled value at `scale`: 1420, 2 -> "14.20",
  * -5, 2 -> "-0.05". */
 void ldp_decimal_to_text(ldp_buf *b, __int128 v, int32_t scale);
