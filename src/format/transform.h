@@ -68,7 +68,7 @@ int ldp_transform_sql(const ldp_transform *tr, const char *expr, const ldp_type 
  *     TINYINT..BIGINT, DATE, TIME, TIMESTAMP[_S|_MS|_NS|TZ], DECIMAL,
  *     VARCHAR, BLOB and UUID values
  *   ldp_truncate(value BLOB, w INTEGER) -> BLOB   the first w bytes
- * Registering twice on one engine fails (DuckDB refuses duplicates). */
+ * Registering again on the same engine succeeds and changes nothing. */
 int ldp_register_iceberg_functions(ldp_engine *e);
 
 #endif

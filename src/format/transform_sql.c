@@ -285,7 +285,7 @@ static int register_fn(duckdb_connection conn, const char *name, duckdb_type arg
 	duckdb_destroy_logical_type(&r);
 	duckdb_destroy_scalar_function(&f);
 	if (st != DuckDBSuccess)
-		return ldp_error_set(LDP_ESQL, "cannot register the DuckDB function %s (already registered?)", name);
+		return ldp_error_set(LDP_ESQL, "cannot register the DuckDB function %s", name);
 	return LDP_OK;
 }
 

@@ -34,7 +34,10 @@ int ldp_value_from_bytes(const ldp_type *t, const uint8_t *p, size_t n, ldp_aren
 /* Parse DuckDB's VARCHAR rendering of a value of type `t`:
  *   "true", "42", "12.50", "1.5e+20", "inf", "nan", "2023-01-01",
  *   "0044-03-15 (BC)", "10:00:00.5", "2023-01-01 10:00:00.123456",
- *   "2023-01-01 10:00:00+00" (offsets +HH[:MM[:SS]] convert to UTC),
+ *   "2023-01-01 10:00:00+00" (offsets +HH[:MM[:SS]] convert to UTC; DuckDB
+ *   prints offsets to the minute only, so text from a session whose zone
+ *   had second offsets (LMT before ~1900) is off by those seconds - ldp's
+ *   engine runs in UTC by default),
  *   "2023-01-01 10:00:00.123456789" (ns types), UUID text, blob text with
  *   \xAB escapes. The text NULL pointer gives a null value. Strings and
  *   bytes are copied into `a`. Values Iceberg cannot hold (DuckDB's
