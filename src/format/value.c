@@ -215,9 +215,11 @@ int ldp_value_from_bytes(const ldp_type *t, const uint8_t *p, size_t n, ldp_aren
 			return ldp_error_set(LDP_ECORRUPT, "a serialized decimal value is empty");
 		/* Longer encodings are fine as long as the extra bytes are sign. */
 		uint8_t sign = (p[0] & 0x80) ? 0xff : 0x00;
+		bool fits = n <= 16 || (p[n - 16] & 0x80) == (sign & 0x80);
 		for (size_t i = 0; n > 16 && i < n - 16; i++)
-			if (p[i] != sign)
-				return ldp_error_set(LDP_ECORRUPT, "a serialized decimal value does not fit 128 bits");
+			fits = fits && p[i] == sign;
+		if (!fits)
+			return ldp_error_set(LDP_ECORRUPT, "a serialized decimal value does not fit 128 bits");
 		unsigned __int128 u = sign ? ~(unsigned __int128)0 : 0;
 		for (size_t i = n > 16 ? n - 16 : 0; i < n; i++)
 			u = (u << 8) | p[i];
