@@ -126,22 +126,23 @@ static bool accepts(ldp_transform_kind k, ldp_type_id id)
 
 static int check(const ldp_transform *tr, const ldp_type *source, const char *field_name)
 {
-	char name[64];
+	char name[64], where[160] = "";
 	transform_name(tr, name, sizeof name);
-	const char *f = field_name ? field_name : "?";
+	if (field_name)
+		snprintf(where, sizeof where, "partition field '%s': ", field_name);
 	if (tr->kind == LDP_TR_UNKNOWN)
 		return ldp_error_set(LDP_EUNSUPPORTED,
-				     "partition field '%s': transform '%s' is not known to ldp; data cannot be written "
-				     "with this partition spec",
-				     f, name);
+				     "%stransform '%s' is not known to ldp; data cannot be written with this partition "
+				     "spec",
+				     where, name);
 	if ((tr->kind == LDP_TR_BUCKET || tr->kind == LDP_TR_TRUNCATE) && tr->param < 1)
-		return ldp_error_set(LDP_EINVALID, "partition field '%s': %s needs a %s of at least 1", f, name,
+		return ldp_error_set(LDP_EINVALID, "%s%s needs a %s of at least 1", where, name,
 				     tr->kind == LDP_TR_BUCKET ? "bucket count" : "width");
 	if (!accepts(tr->kind, source->id))
 		return ldp_error_set(LDP_EINVALID,
-				     "partition field '%s': transform %s cannot be applied to a %s column; pick a "
-				     "transform the spec allows for %s",
-				     f, name, ldp_value_type_name(source->id), ldp_value_type_name(source->id));
+				     "%stransform %s cannot be applied to a %s column; pick a transform the Iceberg "
+				     "spec allows for %s",
+				     where, name, ldp_value_type_name(source->id), ldp_value_type_name(source->id));
 	return LDP_OK;
 }
 

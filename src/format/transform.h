@@ -27,7 +27,7 @@
 int ldp_value_hash(const ldp_value *v, int32_t *out);
 
 /* Whether `tr` can be applied to a column of type `source`: LDP_EINVALID
- * naming `field_name` when not (bucket of a boolean, hour of a date, N or W
+ * naming `field_name` (may be NULL) when not (bucket of a boolean, hour of a date, N or W
  * below 1), LDP_EUNSUPPORTED for an unknown transform. */
 int ldp_transform_check(const ldp_transform *tr, const ldp_type *source, const char *field_name);
 

@@ -69,7 +69,7 @@ static void put_epoch_us(ldp_buf *b, const char *expr, ldp_type_id id)
 
 int ldp_transform_sql(const ldp_transform *tr, const char *expr, const ldp_type *source, ldp_buf *out)
 {
-	int rc = ldp_transform_check(tr, source, "?");
+	int rc = ldp_transform_check(tr, source, NULL);
 	if (rc)
 		return rc;
 	ldp_type_id id = source->id;

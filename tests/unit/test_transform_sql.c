@@ -36,7 +36,11 @@ static uint64_t rnd(void)
 	return z ^ (z >> 31);
 }
 
-static int64_t rnd_range(int64_t lo, int64_t hi) { return lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1)); }
+static int64_t rnd_range(int64_t lo, int64_t hi)
+{
+	uint64_t span = (uint64_t)hi - (uint64_t)lo + 1;
+	return (int64_t)((uint64_t)lo + rnd() % span);
+}
 
 static ldp_type type_of(ldp_type_id id)
 {
