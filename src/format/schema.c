@@ -227,6 +227,8 @@ static int parse_field(ldp_arena *a, const json_t *j, const char *what, ldp_fiel
 		return ldp_error_set(LDP_ECORRUPT, "%s: field id %lld is out of range", what, (long long)id);
 	f->id = (int32_t)id;
 	f->required = req;
+	if (!(f->name = ldp_arena_strdup(a, f->name)) || (f->doc && !(f->doc = ldp_arena_strdup(a, f->doc))))
+		return LDP_ENOMEM;
 	const json_t *tj = json_object_get(j, "type");
 	if (!tj)
 		return ldp_error_set(LDP_ECORRUPT, "%s: field '%s' has no 'type'", what, f->name);

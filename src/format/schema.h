@@ -3,10 +3,11 @@
  * Data Types", "Appendix C: JSON serialization"), field lookups, fresh field id
  * assignment, and the mapping to and from DuckDB types.
  *
- * Memory: everything returned lives in the ldp_arena passed in. Field defaults
- * (initial-default, write-default) are json_t pointers borrowed from the parsed
- * JSON: keep that JSON alive as long as the schema (ldp_metadata does this
- * through its `owned` array).
+ * Memory: everything returned lives in the ldp_arena passed in, except field
+ * defaults (initial-default, write-default): those are json_t pointers borrowed
+ * from the parsed JSON, so keep that JSON alive as long as the schema
+ * (ldp_metadata does this through its `owned` array). Copies borrow the same
+ * defaults.
  */
 #ifndef LDP_FORMAT_SCHEMA_H
 #define LDP_FORMAT_SCHEMA_H
