@@ -116,7 +116,9 @@ typedef struct ldp_transform {
 } ldp_transform;
 
 typedef struct ldp_partition_field {
-	int32_t source_id;
+	int32_t source_id;        /* the first of source_ids for a v3 multi-argument transform */
+	size_t nsource_ids;       /* v3 "source-ids"; 0 when the field has a single "source-id" */
+	int32_t *source_ids;
 	int32_t field_id; /* >= 1000 by convention */
 	const char *name;
 	ldp_transform transform;
@@ -130,7 +132,9 @@ typedef struct ldp_partition_spec {
 
 typedef struct ldp_sort_field {
 	ldp_transform transform;
-	int32_t source_id;
+	int32_t source_id;        /* the first of source_ids for a v3 multi-argument transform */
+	size_t nsource_ids;       /* v3 "source-ids"; 0 when the field has a single "source-id" */
+	int32_t *source_ids;
 	bool descending;
 	bool nulls_first;
 } ldp_sort_field;
@@ -160,6 +164,8 @@ typedef struct ldp_snapshot {
 	const char *operation;     /* summary["operation"]: append, replace, overwrite, delete */
 	size_t nsummary;
 	ldp_kv *summary;           /* the whole summary, operation included */
+	json_t *extra;             /* keys ldp does not model (v3 first-row-id, added-rows, key-id...),
+	                              written back unchanged; NULL when none. Held by the metadata's `owned` */
 } ldp_snapshot;
 
 typedef struct ldp_ref {
@@ -289,6 +295,8 @@ typedef struct ldp_metadata {
 	int32_t default_sort_order_id;
 	int64_t next_row_id;   /* v3, -1 when absent */
 	json_t *extra;         /* top-level keys ldp does not model (v3 and future), written back unchanged */
+	json_t *owned;         /* a JSON array holding a reference to every json_t the model points into
+	                          (the parsed document, field defaults, extras); released by ldp_metadata_free */
 } ldp_metadata;
 
 #endif
