@@ -360,11 +360,11 @@ static void test_partition_path(void **state)
 	schema.root.nfields = 4;
 	schema.root.fields = cols;
 	ldp_partition_field pf[5] = {
-		{1, 1000, "event day", tr(LDP_TR_DAY, 0)},
-		{2, 1001, "s", tr(LDP_TR_IDENTITY, 0)},
-		{3, 1002, "id_bucket", tr(LDP_TR_BUCKET, 16)},
-		{4, 1003, "city", tr(LDP_TR_TRUNCATE, 3)},
-		{1, 1004, "ts", tr(LDP_TR_IDENTITY, 0)},
+		{.source_id = 1, .field_id = 1000, .name = "event day", .transform = tr(LDP_TR_DAY, 0)},
+		{.source_id = 2, .field_id = 1001, .name = "s", .transform = tr(LDP_TR_IDENTITY, 0)},
+		{.source_id = 3, .field_id = 1002, .name = "id_bucket", .transform = tr(LDP_TR_BUCKET, 16)},
+		{.source_id = 4, .field_id = 1003, .name = "city", .transform = tr(LDP_TR_TRUNCATE, 3)},
+		{.source_id = 1, .field_id = 1004, .name = "ts", .transform = tr(LDP_TR_IDENTITY, 0)},
 	};
 	ldp_partition_spec spec = {0, 5, pf};
 	ldp_value tuple[5] = {v_i32(LDP_T_INT, 19358), v_str("a/b c&d=\xc3\xa9~*._-"), v_i32(LDP_T_INT, 3),
@@ -380,7 +380,7 @@ static void test_partition_path(void **state)
 	assert_int_equal(ldp_partition_path(&none, &schema, NULL, &b), 0);
 	assert_string_equal(ldp_buf_cstr(&b), "");
 	/* a source id missing from the schema names the partition field */
-	ldp_partition_field bad[1] = {{99, 1000, "ghost", tr(LDP_TR_IDENTITY, 0)}};
+	ldp_partition_field bad[1] = {{.source_id = 99, .field_id = 1000, .name = "ghost", .transform = tr(LDP_TR_IDENTITY, 0)}};
 	ldp_partition_spec bs = {2, 1, bad};
 	assert_int_equal(ldp_partition_path(&bs, &schema, tuple, &b), LDP_EINVALID);
 	assert_non_null(strstr(ldp_error_last()->message, "ghost"));
