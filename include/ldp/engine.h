@@ -114,6 +114,13 @@ typedef struct ldp_parquet_options {
 	int64_t row_group_size;        /* rows; 0: DuckDB's default */
 	int64_t target_file_size;      /* bytes; 0: one file. Otherwise `path` is a directory
 	                                  receiving one or more files of about this size */
+	const char *const *partition_by; /* columns: `path` becomes a directory of hive-style
+	                                    col=value/ subdirectories; those columns are not
+	                                    written into the files. Cannot be combined with
+	                                    target_file_size (DuckDB writes one file per
+	                                    partition and thread). */
+	size_t npartition_by;
+	const char *filename_pattern;    /* for directory outputs; NULL: "data_{uuid}" */
 } ldp_parquet_options;
 
 /* Statistics of one leaf column of a written file. min/max are DuckDB's text

@@ -5,7 +5,10 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "ldp/engine.h"
+#include "ldp/project.h"
 
 /* Exit codes (documented in docs/cli.md and `ldp help`). */
 enum { LDP_EXIT_OK = 0, LDP_EXIT_USER = 1, LDP_EXIT_INTERNAL = 2 };
@@ -55,3 +58,19 @@ void cli_set_running_engine(ldp_engine *e);
 void cli_install_interrupt_handler(void);
 
 #endif
+
+/* Project and warehouse of the current directory (or LDP_PROJECT). */
+struct ldp_warehouse;
+int cli_open_warehouse(ldp_project **p, struct ldp_warehouse **wh);
+void cli_close_warehouse(ldp_project *p, struct ldp_warehouse *wh);
+/* Parse "k=v" into key and value (pointers into a copy kept in *owned). */
+int cli_parse_kv(const char *arg, char **owned, const char **key, const char **value);
+/* Print a JSON value (compact) followed by a newline. */
+void cli_print_json(json_t *v);
+
+int cmd_init(int argc, char **argv);
+void cmd_init_help(FILE *out);
+int cmd_namespace(int argc, char **argv);
+int cmd_table(int argc, char **argv);
+void cmd_table_help(FILE *out);
+void cmd_namespace_help(FILE *out);

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "ldp/buf.h"
 #include "ldp/error.h"
+#include "table/table.h"
 
 void cmd_sql_help(FILE *out)
 {
@@ -188,7 +189,21 @@ int cmd_sql(int argc, char **argv)
 
 	ldp_engine *e = NULL;
 	ldp_script *script = NULL;
-	rc = ldp_engine_open(&e, db, NULL);
+	ldp_project *proj = NULL;
+	ldp_warehouse *wh = NULL;
+	/* Inside a project, namespace.table names resolve to Iceberg tables. */
+	if (!db && (rc = ldp_project_find(NULL, &proj)) == LDP_OK) {
+		rc = ldp_warehouse_open(proj, &wh);
+		if (!rc)
+			rc = ldp_warehouse_engine(wh, &e);
+		if (!rc)
+			rc = ldp_warehouse_bind_sql(wh, sql);
+	} else if (!db && rc != LDP_ENOTFOUND) {
+		goto out; /* a broken ldp.yml is an error, not "no project" */
+	} else {
+		ldp_error_clear();
+		rc = ldp_engine_open(&e, db, NULL);
+	}
 	if (!rc)
 		rc = ldp_engine_script(e, sql, &script);
 	if (rc)
@@ -240,7 +255,11 @@ out:
 	cli_set_running_engine(NULL);
 	fflush(stdout);
 	ldp_script_free(script);
-	ldp_engine_free(e);
+	if (wh)
+		ldp_warehouse_free(wh); /* owns e */
+	else
+		ldp_engine_free(e);
+	ldp_project_free(proj);
 	free(owned);
 	if (rc)
 		return cli_fail(rc);

@@ -251,9 +251,25 @@ int ldp_engine_write_parquet(ldp_engine *e, const char *select_sql, const char *
 	}
 	if (opts->row_group_size > 0)
 		ldp_buf_printf(&q, ", ROW_GROUP_SIZE %lld", (long long)opts->row_group_size);
+	if (opts->target_file_size > 0 && opts->npartition_by > 0) {
+		ldp_buf_free(&q);
+		return ldp_error_set(LDP_EINVALID, "writing Parquet to %s: a target file size cannot be combined with partitioning", path);
+	}
 	if (opts->target_file_size > 0)
-		ldp_buf_printf(&q, ", FILE_SIZE_BYTES %lld, FILENAME_PATTERN 'data_{uuid}'",
-			       (long long)opts->target_file_size);
+		ldp_buf_printf(&q, ", FILE_SIZE_BYTES %lld", (long long)opts->target_file_size);
+	if (opts->npartition_by > 0) {
+		ldp_buf_puts(&q, ", PARTITION_BY (");
+		for (size_t i = 0; i < opts->npartition_by; i++) {
+			if (i)
+				ldp_buf_puts(&q, ", ");
+			ldp_buf_put_sql_ident(&q, opts->partition_by[i]);
+		}
+		ldp_buf_puts(&q, ")");
+	}
+	if (opts->target_file_size > 0 || opts->npartition_by > 0) {
+		ldp_buf_puts(&q, ", FILENAME_PATTERN ");
+		ldp_buf_put_sql_string(&q, opts->filename_pattern ? opts->filename_pattern : "data_{uuid}");
+	}
 	ldp_buf_puts(&q, ", RETURN_STATS)");
 	if (ldp_buf_oom(&q)) {
 		ldp_buf_free(&q);

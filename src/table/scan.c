@@ -1,0 +1,240 @@
+/*
+ * Scan planning: the live data files of a snapshot (manifest list ->
+ * manifests -> entries not deleted), and the DuckDB query that reads them
+ * with columns matched by Iceberg field id; binding `ns.table` names in SQL.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/sqlscan.h"
+#include "format/schema.h"
+#include "format/transform.h"
+#include "ldp/error.h"
+#include "ldp/log.h"
+#include "format/metadata.h"
+#include "table/ice.h"
+#include "table/table.h"
+
+void ldp_scan_plan_clear(ldp_scan_plan *p)
+{
+	for (size_t i = 0; i < p->nfiles; i++) {
+		free(p->files[i].path);
+		free(p->files[i].partition);
+	}
+	free(p->files);
+	memset(p, 0, sizeof *p);
+}
+
+static int add_file(ldp_scan_plan *p, size_t *cap, const ldp_data_file_entry *e, const ldp_metadata *m,
+		    const ldp_schema *schema, int32_t spec_id)
+{
+	if (p->nfiles == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		ldp_planned_file *nf = realloc(p->files, *cap * sizeof *nf);
+		if (!nf)
+			return ldp_error_set(LDP_ENOMEM, "out of memory");
+		p->files = nf;
+	}
+	ldp_planned_file *f = &p->files[p->nfiles];
+	memset(f, 0, sizeof *f);
+	ldp_buf part = LDP_BUF_INIT;
+	const ldp_partition_spec *spec = ldp_metadata_spec(m, spec_id);
+	if (spec && spec->nfields)
+		ldp_partition_path(spec, schema, e->partition, &part);
+	f->path = strdup(e->file_path);
+	f->partition = ldp_buf_detach(&part);
+	f->record_count = e->record_count;
+	f->file_size = e->file_size_in_bytes;
+	f->spec_id = spec_id;
+	if (!f->path || !f->partition) {
+		free(f->path);
+		free(f->partition);
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	}
+	p->nfiles++;
+	p->total_records += e->record_count;
+	return LDP_OK;
+}
+
+int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_selector *sel, ldp_scan_plan *out)
+{
+	(void)wh;
+	memset(out, 0, sizeof *out);
+	const ldp_snapshot *snap;
+	int rc = ldp_table_resolve_snapshot(t, sel, &snap);
+	if (rc)
+		return rc;
+	const ldp_metadata *m = t->meta;
+	/* Time travel reads with the schema of the snapshot (spec: a snapshot's
+	 * schema-id); the current schema otherwise. */
+	int32_t schema_id = snap && snap->schema_id >= 0 && (sel && (sel->snapshot_id > 0 || sel->as_of_ms > 0 || sel->ref))
+				    ? snap->schema_id
+				    : m->current_schema_id;
+	out->schema = ldp_metadata_schema(m, schema_id);
+	if (!out->schema)
+		out->schema = ldp_metadata_current_schema(m);
+	out->snapshot = snap;
+	if (!snap)
+		return LDP_OK;
+	if (!snap->manifest_list)
+		return ldp_error_set(LDP_EUNSUPPORTED, "table %s.%s: snapshot %" PRId64 " lists manifests inline (v1 without a manifest list); not supported yet",
+				     t->ident.ns, t->ident.name, snap->snapshot_id);
+
+	ldp_arena a;
+	ldp_arena_init(&a, 64 * 1024);
+	ldp_manifest_file *mfs;
+	size_t nmf, cap = 0;
+	rc = ice_manifest_list_read(snap->manifest_list, &a, &mfs, &nmf);
+	for (size_t i = 0; !rc && i < nmf; i++) {
+		if (mfs[i].content != LDP_CONTENT_DATA) {
+			/* Delete files (written by other engines) arrive with row-level changes. */
+			if (mfs[i].added_files_count + mfs[i].existing_files_count > 0 || mfs[i].added_files_count < 0) {
+				rc = ldp_error_set(LDP_EUNSUPPORTED, "table %s.%s has delete files (%s); reading them is not supported yet",
+						   t->ident.ns, t->ident.name, mfs[i].manifest_path);
+				break;
+			}
+			continue;
+		}
+		ldp_data_file_entry *es;
+		size_t ne;
+		rc = ice_manifest_read(&mfs[i], &a, &es, &ne);
+		for (size_t j = 0; !rc && j < ne; j++) {
+			if (es[j].status == LDP_ENTRY_DELETED || es[j].content != LDP_CONTENT_DATA)
+				continue;
+			rc = add_file(out, &cap, &es[j], m, out->schema, mfs[i].partition_spec_id);
+		}
+	}
+	ldp_arena_free(&a);
+	if (rc) {
+		ldp_scan_plan_clear(out);
+		return ldp_error_wrap(rc, "planning a scan of %s.%s", t->ident.ns, t->ident.name);
+	}
+	return LDP_OK;
+}
+
+int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
+{
+	const ldp_schema *s = p->schema;
+	if (!s)
+		return ldp_error_set(LDP_ECORRUPT, "table metadata has no current schema");
+	ldp_buf_puts(out, "SELECT ");
+	for (size_t i = 0; i < s->root.nfields; i++) {
+		if (i)
+			ldp_buf_puts(out, ", ");
+		const ldp_field *f = &s->root.fields[i];
+		if (p->nfiles == 0) {
+			ldp_buf_puts(out, "CAST(NULL AS ");
+			int rc = ldp_type_to_duckdb(f->type, out);
+			if (rc)
+				return rc;
+			ldp_buf_puts(out, ") AS ");
+		}
+		ldp_buf_put_sql_ident(out, f->name);
+	}
+	if (s->root.nfields == 0)
+		ldp_buf_puts(out, "NULL AS \"(no columns)\"");
+	if (p->nfiles == 0) {
+		ldp_buf_puts(out, " LIMIT 0");
+		return ldp_buf_oom(out);
+	}
+	ldp_buf_puts(out, " FROM read_parquet([");
+	for (size_t i = 0; i < p->nfiles; i++) {
+		if (i)
+			ldp_buf_puts(out, ", ");
+		ldp_buf_put_sql_string(out, p->files[i].path);
+	}
+	/* Columns by field id, so renamed, added and dropped columns read right
+	 * from files written under older schemas. */
+	ldp_buf_puts(out, "], schema = ");
+	int rc = ldp_schema_to_parquet_schema_arg(s, out);
+	if (rc)
+		return rc;
+	ldp_buf_puts(out, ")");
+	return ldp_buf_oom(out);
+}
+
+/* ---- binding names in SQL ---- */
+
+typedef struct bind_ctx {
+	ldp_warehouse *wh;
+	ldp_engine *engine;
+	int bound;
+	char seen[64][256];
+	size_t nseen;
+} bind_ctx;
+
+static int bind_one(const ldp_sql_name *n, void *ud)
+{
+	bind_ctx *c = ud;
+	/* ns.t or "a.b".t; a 3-part name a.b.t is DuckDB's catalog.schema.table, so only
+	 * the last two parts are considered then (nested namespaces: quote them). */
+	const char *ns = n->parts[n->nparts - 2], *tn = n->parts[n->nparts - 1];
+	if (n->nparts > 2)
+		return 0;
+	char key[256];
+	snprintf(key, sizeof key, "%s\x1f%s", ns, tn);
+	for (size_t i = 0; i < c->nseen; i++)
+		if (strcmp(c->seen[i], key) == 0)
+			return 0;
+	if (c->nseen < 64)
+		snprintf(c->seen[c->nseen++], sizeof c->seen[0], "%s", key);
+
+	ldp_ident id;
+	memset(&id, 0, sizeof id);
+	snprintf(id.ns, sizeof id.ns, "%s", ns);
+	snprintf(id.name, sizeof id.name, "%s", tn);
+	ldp_snapshot_selector sel;
+	memset(&sel, 0, sizeof sel);
+	char *at = strchr(id.name, '@');
+	int exists = 0;
+	if (at)
+		*at = '\0';
+	int rc = ldp_catalog_table_exists(c->wh->catalog, id.ns, id.name, &exists);
+	if (rc || !exists) {
+		ldp_error_clear();
+		if (at) /* a time-travel name that is not a table is certainly a mistake */
+			return ldp_error_set(LDP_ENOTFOUND, "table %s.%s not found (in %s.\"%s\")", ns, id.name, ns, tn);
+		return 0;
+	}
+	if (at && (rc = ldp_snapshot_selector_parse(at + 1, &sel)))
+		return ldp_error_wrap(rc, "in %s.\"%s\"", ns, tn);
+	ldp_table *t = NULL;
+	ldp_scan_plan plan;
+	memset(&plan, 0, sizeof plan);
+	ldp_buf q = LDP_BUF_INIT;
+	rc = ldp_table_load(c->wh, &id, &t);
+	if (!rc)
+		rc = ldp_table_plan(c->wh, t, &sel, &plan);
+	if (!rc) {
+		ldp_buf_puts(&q, "CREATE SCHEMA IF NOT EXISTS ");
+		ldp_buf_put_sql_ident(&q, ns);
+		ldp_buf_puts(&q, "; CREATE OR REPLACE VIEW ");
+		ldp_buf_put_sql_ident(&q, ns);
+		ldp_buf_putc(&q, '.');
+		ldp_buf_put_sql_ident(&q, tn);
+		ldp_buf_puts(&q, " AS ");
+		rc = ldp_scan_plan_sql(&plan, &q);
+	}
+	if (!rc)
+		rc = ldp_engine_exec(c->engine, ldp_buf_cstr(&q));
+	if (!rc) {
+		LDP_DEBUG("bound %s.%s: %zu files, %" PRId64 " rows", ns, tn, plan.nfiles, plan.total_records);
+		c->bound++;
+	}
+	ldp_buf_free(&q);
+	ldp_scan_plan_clear(&plan);
+	ldp_table_free(t);
+	return rc;
+}
+
+int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql)
+{
+	bind_ctx c;
+	memset(&c, 0, sizeof c);
+	c.wh = wh;
+	int rc = ldp_warehouse_engine(wh, &c.engine);
+	if (rc)
+		return rc;
+	return ldp_sql_scan_names(sql, bind_one, &c);
+}

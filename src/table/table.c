@@ -1,0 +1,491 @@
+/* Table lifecycle: load, create, drop; refs and rollback; metadata files. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "format/metadata.h"
+#include "format/partition.h"
+#include "format/schema.h"
+#include "format/transform.h"
+#include "ldp/error.h"
+#include "ldp/io.h"
+#include "table/ice.h"
+#include "table/table.h"
+
+/* ---- metadata files ---- */
+
+int ice_metadata_read(const char *location, ldp_metadata **out)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc = ldp_io_read_all(location, &buf, &len);
+	if (rc)
+		return ldp_error_wrap(rc, "reading table metadata");
+	rc = ldp_metadata_parse_text((const char *)buf, len, location, out);
+	free(buf);
+	return rc;
+}
+
+int ice_metadata_version(const char *location)
+{
+	int64_t v = ldp_metadata_file_version(location);
+	return v < 0 ? 0 : (int)v;
+}
+
+int ice_metadata_write(const ldp_metadata *m, const char *dir, int version, char **path_out)
+{
+	*path_out = NULL;
+	char *name = NULL, *text = NULL;
+	int rc = ldp_metadata_file_name(version, &name);
+	if (!rc)
+		rc = ldp_metadata_to_text(m, &text);
+	ldp_buf p = LDP_BUF_INIT;
+	ldp_buf_printf(&p, "%s/%s", dir, name ? name : "");
+	if (!rc)
+		rc = ldp_io_write_exclusive(ldp_buf_cstr(&p), text, strlen(text));
+	free(name);
+	free(text);
+	if (rc) {
+		ldp_buf_free(&p);
+		return rc;
+	}
+	*path_out = ldp_buf_detach(&p);
+	return LDP_OK;
+}
+
+int ice_property_int(const ldp_metadata *m, const char *key, int64_t def, int64_t *out)
+{
+	const char *v = ldp_metadata_property(m, key);
+	*out = def;
+	if (!v)
+		return LDP_OK;
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (*end || errno || end == v)
+		return ldp_error_set(LDP_EINVALID, "table property %s must be a number, not '%s'", key, v);
+	*out = n;
+	return LDP_OK;
+}
+
+int ice_partition_types(const ldp_partition_spec *spec, const ldp_schema *schema, ldp_arena *a, ldp_type **out)
+{
+	*out = ldp_arena_calloc(a, spec->nfields + 1, sizeof **out);
+	if (!*out)
+		return LDP_ENOMEM;
+	for (size_t k = 0; k < spec->nfields; k++) {
+		int rc = ice_partition_result_type(&spec->fields[k], schema, &(*out)[k]);
+		if (rc)
+			return rc;
+	}
+	return LDP_OK;
+}
+
+int ice_partition_result_type(const ldp_partition_field *pf, const ldp_schema *schema, ldp_type *out)
+{
+	const ldp_field *src = ldp_schema_field_by_id(schema, pf->source_id);
+	if (!src)
+		return ldp_error_set(LDP_EUNSUPPORTED, "partition field %s: source column %d is not in the schema",
+				     pf->name, pf->source_id);
+	int rc = ldp_transform_result_type(&pf->transform, src->type, out);
+	if (!rc && pf->transform.kind == LDP_TR_DAY)
+		out->id = LDP_T_DATE;
+	return rc;
+}
+
+/* ---- load ---- */
+
+void ldp_table_free(ldp_table *t)
+{
+	if (!t)
+		return;
+	free(t->metadata_location);
+	ldp_metadata_free(t->meta);
+	free(t);
+}
+
+int ldp_table_load(ldp_warehouse *wh, const ldp_ident *id, ldp_table **out)
+{
+	*out = NULL;
+	ldp_table *t = calloc(1, sizeof *t);
+	if (!t)
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	t->ident = *id;
+	int rc = ldp_catalog_load_table(wh->catalog, id->ns, id->name, &t->metadata_location, NULL);
+	if (!rc && !t->metadata_location)
+		rc = ldp_error_set(LDP_ECORRUPT, "table %s.%s has no metadata location in the catalog", id->ns, id->name);
+	if (!rc)
+		rc = ice_metadata_read(t->metadata_location, &t->meta);
+	if (rc) {
+		ldp_table_free(t);
+		return ldp_error_wrap(rc, "loading table %s.%s", id->ns, id->name);
+	}
+	*out = t;
+	return LDP_OK;
+}
+
+/* ---- partition and sort clauses ---- */
+
+/* Default partition field names, as the Java API names them. */
+static const char *suffix_of(ldp_transform_kind k)
+{
+	switch (k) {
+	case LDP_TR_BUCKET: return "_bucket";
+	case LDP_TR_TRUNCATE: return "_trunc";
+	case LDP_TR_YEAR: return "_year";
+	case LDP_TR_MONTH: return "_month";
+	case LDP_TR_DAY: return "_day";
+	case LDP_TR_HOUR: return "_hour";
+	case LDP_TR_VOID: return "_null";
+	default: return "";
+	}
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	if (*s == '"' && e - s >= 2 && e[-1] == '"') {
+		e[-1] = '\0';
+		s++;
+	}
+	return s;
+}
+
+/* Split on commas outside parentheses. */
+static size_t split_top(char *s, char **parts, size_t max)
+{
+	size_t n = 0;
+	int depth = 0;
+	char *start = s;
+	for (char *p = s;; p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		if ((*p == ',' && depth == 0) || *p == '\0') {
+			int end = *p == '\0';
+			*p = '\0';
+			if (n < max)
+				parts[n++] = start;
+			start = p + 1;
+			if (end)
+				break;
+		}
+	}
+	return n;
+}
+
+/* "day(ts)", "bucket(16, id)", "truncate(4, name)", "ts" (identity). */
+static int parse_partition_item(ldp_arena *a, char *item, const ldp_schema *s, ldp_partition_field *out)
+{
+	char *txt = trim(item);
+	char *open = strchr(txt, '(');
+	ldp_transform tr;
+	memset(&tr, 0, sizeof tr);
+	const char *col = txt;
+	char buf[64];
+	if (open) {
+		char *close = strrchr(txt, ')');
+		if (!close)
+			return ldp_error_set(LDP_EINVALID, "partition clause '%s': missing ')'", txt);
+		*open = '\0';
+		*close = '\0';
+		char *fn = trim(txt), *args = open + 1;
+		char *argv[3];
+		size_t n = split_top(args, argv, 3);
+		if (strcasecmp(fn, "bucket") == 0 || strcasecmp(fn, "truncate") == 0) {
+			if (n != 2)
+				return ldp_error_set(LDP_EINVALID, "%s needs two arguments: %s(N, column)", fn, fn);
+			char *num = trim(argv[0]);
+			col = trim(argv[1]);
+			if (!isdigit((unsigned char)*num)) { /* accept (column, N) too */
+				char *tmp = num;
+				num = (char *)col;
+				col = tmp;
+			}
+			snprintf(buf, sizeof buf, "%s[%s]", strcasecmp(fn, "bucket") == 0 ? "bucket" : "truncate", num);
+		} else {
+			if (n != 1)
+				return ldp_error_set(LDP_EINVALID, "%s takes one column: %s(column)", fn, fn);
+			col = trim(argv[0]);
+			snprintf(buf, sizeof buf, "%s", fn);
+			for (char *p = buf; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			if (strcmp(buf, "years") == 0 || strcmp(buf, "months") == 0 || strcmp(buf, "days") == 0 || strcmp(buf, "hours") == 0)
+				buf[strlen(buf) - 1] = '\0';
+		}
+	} else {
+		snprintf(buf, sizeof buf, "identity");
+	}
+	int rc = ldp_transform_parse(buf, a, &tr);
+	if (rc)
+		return rc;
+	if (tr.kind == LDP_TR_UNKNOWN)
+		return ldp_error_set(LDP_EINVALID, "unknown partition transform '%s' (identity, bucket, truncate, year, month, day, hour, void)", buf);
+	const ldp_field *f = ldp_schema_field_by_name(s, col);
+	if (!f)
+		return ldp_error_set(LDP_EINVALID, "partition column '%s' is not in the schema", col);
+	rc = ldp_transform_check(&tr, f->type, col);
+	if (rc)
+		return rc;
+	out->source_id = f->id;
+	out->field_id = 0;
+	out->transform = tr;
+	out->name = ldp_arena_sprintf(a, "%s%s", col, suffix_of(tr.kind));
+	return LDP_OK;
+}
+
+static int parse_partition_by(ldp_arena *a, const char *text, const ldp_schema *s, ldp_partition_spec **out)
+{
+	*out = NULL;
+	if (!text || !*text)
+		return LDP_OK;
+	char *copy = ldp_arena_strdup(a, text);
+	char *items[64];
+	size_t n = split_top(copy, items, 64);
+	ldp_partition_spec *spec = ldp_arena_calloc(a, 1, sizeof *spec);
+	spec->fields = ldp_arena_calloc(a, n + 1, sizeof *spec->fields);
+	for (size_t i = 0; i < n; i++) {
+		int rc = parse_partition_item(a, items[i], s, &spec->fields[i]);
+		if (rc)
+			return ldp_error_wrap(rc, "--partition-by");
+		spec->fields[i].field_id = 1000 + (int32_t)i;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(spec->fields[k].name, spec->fields[i].name) == 0)
+				return ldp_error_set(LDP_EINVALID, "--partition-by: partition field '%s' appears twice", spec->fields[i].name);
+	}
+	spec->nfields = n;
+	*out = spec;
+	return LDP_OK;
+}
+
+/* "ts desc nulls last, id" */
+static int parse_sort_by(ldp_arena *a, const char *text, const ldp_schema *s, ldp_sort_order **out)
+{
+	*out = NULL;
+	if (!text || !*text)
+		return LDP_OK;
+	char *copy = ldp_arena_strdup(a, text);
+	char *items[64];
+	size_t n = split_top(copy, items, 64);
+	ldp_sort_order *o = ldp_arena_calloc(a, 1, sizeof *o);
+	o->fields = ldp_arena_calloc(a, n + 1, sizeof *o->fields);
+	o->order_id = 1;
+	for (size_t i = 0; i < n; i++) {
+		char *w[6];
+		size_t nw = 0;
+		for (char *tok = strtok(items[i], " \t"); tok && nw < 6; tok = strtok(NULL, " \t"))
+			w[nw++] = tok;
+		if (!nw)
+			return ldp_error_set(LDP_EINVALID, "--sort-by: empty sort key");
+		const ldp_field *f = ldp_schema_field_by_name(s, trim(w[0]));
+		if (!f)
+			return ldp_error_set(LDP_EINVALID, "--sort-by: column '%s' is not in the schema", w[0]);
+		ldp_sort_field *sf = &o->fields[i];
+		ldp_transform_parse("identity", a, &sf->transform);
+		sf->source_id = f->id;
+		sf->descending = false;
+		for (size_t k = 1; k < nw; k++) {
+			if (strcasecmp(w[k], "desc") == 0)
+				sf->descending = true;
+			else if (strcasecmp(w[k], "asc") == 0)
+				sf->descending = false;
+			else if (strcasecmp(w[k], "nulls") == 0 && k + 1 < nw) {
+				sf->nulls_first = strcasecmp(w[k + 1], "first") == 0;
+				k++;
+			} else
+				return ldp_error_set(LDP_EINVALID, "--sort-by: unexpected '%s' (use: column [asc|desc] [nulls first|last])", w[k]);
+		}
+		/* Iceberg's default: nulls first for ascending, last for descending */
+		if (nw < 3)
+			sf->nulls_first = !sf->descending;
+	}
+	o->nfields = n;
+	*out = o;
+	return LDP_OK;
+}
+
+/* ---- create / drop ---- */
+
+int ldp_table_create(ldp_warehouse *wh, const ldp_ident *id, const ldp_create_options *o, ldp_table **out)
+{
+	*out = NULL;
+	int exists = 0;
+	int rc = ldp_catalog_namespace_exists(wh->catalog, id->ns, &exists);
+	if (!rc && !exists)
+		rc = ldp_error_set(LDP_ENOTFOUND, "namespace %s does not exist (create it with: ldp namespace create %s)", id->ns, id->ns);
+	if (!rc)
+		rc = ldp_catalog_table_exists(wh->catalog, id->ns, id->name, &exists);
+	if (!rc && exists)
+		rc = ldp_error_set(LDP_EEXISTS, "table %s.%s already exists", id->ns, id->name);
+	if (rc)
+		return rc;
+	ldp_arena a;
+	ldp_arena_init(&a, 0);
+	ldp_partition_spec *spec = NULL;
+	ldp_sort_order *order = NULL;
+	ldp_buf loc = LDP_BUF_INIT;
+	if (o->location)
+		ldp_buf_puts(&loc, ldp_io_local_path(o->location));
+	else
+		rc = ldp_warehouse_table_location(wh, id, &loc);
+	if (!rc)
+		rc = parse_partition_by(&a, o->partition_by, o->schema, &spec);
+	if (!rc)
+		rc = parse_sort_by(&a, o->sort_by, o->schema, &order);
+	ldp_metadata *m = NULL;
+	if (!rc)
+		rc = ldp_metadata_new(ldp_buf_cstr(&loc), o->schema, spec, order, o->properties, o->nproperties, &m);
+	char *path = NULL;
+	if (!rc) {
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%s/metadata", m->location);
+		rc = ice_metadata_write(m, dir, 0, &path);
+	}
+	if (!rc) {
+		rc = ldp_catalog_create_table(wh->catalog, id->ns, id->name, path);
+		if (rc)
+			ldp_io_remove(path);
+	}
+	ldp_buf_free(&loc);
+	ldp_arena_free(&a);
+	if (rc) {
+		free(path);
+		ldp_metadata_free(m);
+		return ldp_error_wrap(rc, "creating table %s.%s", id->ns, id->name);
+	}
+	ldp_table *t = calloc(1, sizeof *t);
+	if (!t) {
+		free(path);
+		ldp_metadata_free(m);
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	}
+	t->ident = *id;
+	t->metadata_location = path;
+	t->meta = m;
+	*out = t;
+	return LDP_OK;
+}
+
+int ldp_table_drop(ldp_warehouse *wh, const ldp_ident *id, int purge)
+{
+	char *location = NULL;
+	ldp_metadata *m = NULL;
+	int rc = LDP_OK;
+	if (purge) {
+		/* Read the location first: after the catalog entry is gone nothing points at it. */
+		rc = ldp_catalog_load_table(wh->catalog, id->ns, id->name, &location, NULL);
+		if (!rc && location && ice_metadata_read(location, &m) != LDP_OK)
+			ldp_error_clear(); /* purge what we can: a table with corrupt metadata can still be dropped */
+		free(location);
+		location = NULL;
+		if (rc)
+			return rc;
+	}
+	rc = ldp_catalog_drop_table(wh->catalog, id->ns, id->name, &location);
+	if (!rc && purge && m)
+		rc = ldp_io_remove_tree(m->location);
+	free(location);
+	ldp_metadata_free(m);
+	return rc;
+}
+
+/* ---- metadata-only commits: refs and rollback ---- */
+
+typedef int (*meta_change_fn)(const ldp_metadata *in, void *ctx, ldp_metadata **out);
+
+static int commit_metadata(ldp_warehouse *wh, const ldp_ident *id, meta_change_fn fn, void *ctx)
+{
+	for (int attempt = 0;; attempt++) {
+		ldp_table *t = NULL;
+		int rc = ldp_table_load(wh, id, &t);
+		if (rc)
+			return rc;
+		ldp_metadata *changed = NULL, *next = NULL;
+		char *path = NULL;
+		rc = fn(t->meta, ctx, &changed);
+		if (!rc)
+			rc = ldp_metadata_add_metadata_log(changed, t->metadata_location, t->meta->last_updated_ms, &next);
+		if (!rc) {
+			char dir[4096];
+			snprintf(dir, sizeof dir, "%s/metadata", t->meta->location);
+			rc = ice_metadata_write(next, dir, ice_metadata_version(t->metadata_location) + 1, &path);
+			if (rc == LDP_EEXISTS)
+				rc = LDP_ECONFLICT;
+		}
+		if (!rc)
+			rc = ldp_catalog_swap(wh->catalog, id->ns, id->name, t->metadata_location, path);
+		if (rc && path)
+			ldp_io_remove(path);
+		free(path);
+		ldp_metadata_free(changed);
+		ldp_metadata_free(next);
+		ldp_table_free(t);
+		if (rc != LDP_ECONFLICT || attempt >= wh->commit_retries)
+			return rc;
+		ldp_error_clear();
+	}
+}
+
+static int do_rollback(const ldp_metadata *in, void *ctx, ldp_metadata **out)
+{
+	int64_t sid = *(int64_t *)ctx;
+	if (!ldp_metadata_snapshot(in, sid))
+		return ldp_error_set(LDP_ENOTFOUND, "no snapshot %" PRId64 " (see ldp table snapshots)", sid);
+	return ldp_metadata_set_current_snapshot(in, sid, out);
+}
+
+int ldp_table_rollback(ldp_warehouse *wh, const ldp_ident *id, int64_t snapshot_id)
+{
+	int rc = commit_metadata(wh, id, do_rollback, &snapshot_id);
+	return rc ? ldp_error_wrap(rc, "rolling back %s.%s", id->ns, id->name) : rc;
+}
+
+typedef struct ref_ctx {
+	const char *name;
+	int is_tag;
+	int64_t snapshot_id;
+	int drop;
+} ref_ctx;
+
+static int do_ref(const ldp_metadata *in, void *ctx, ldp_metadata **out)
+{
+	ref_ctx *r = ctx;
+	const ldp_ref *cur = ldp_metadata_ref(in, r->name);
+	if (r->drop) {
+		if (!cur)
+			return ldp_error_set(LDP_ENOTFOUND, "no branch or tag named '%s'", r->name);
+		if (strcmp(r->name, "main") == 0)
+			return ldp_error_set(LDP_EINVALID, "the main branch cannot be dropped");
+		return ldp_metadata_remove_ref(in, r->name, out);
+	}
+	if (cur)
+		return ldp_error_set(LDP_EEXISTS, "a %s named '%s' already exists", cur->is_tag ? "tag" : "branch", r->name);
+	int64_t sid = r->snapshot_id > 0 ? r->snapshot_id : in->current_snapshot_id;
+	if (sid < 0)
+		return ldp_error_set(LDP_EINVALID, "the table has no snapshot yet to point '%s' at", r->name);
+	ldp_ref ref = {r->name, sid, r->is_tag != 0, -1, -1, -1};
+	return ldp_metadata_set_ref(in, &ref, out);
+}
+
+int ldp_table_set_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name, int is_tag, int64_t snapshot_id)
+{
+	ref_ctx r = {name, is_tag, snapshot_id, 0};
+	int rc = commit_metadata(wh, id, do_ref, &r);
+	return rc ? ldp_error_wrap(rc, "creating %s %s on %s.%s", is_tag ? "tag" : "branch", name, id->ns, id->name) : rc;
+}
+
+int ldp_table_drop_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name)
+{
+	ref_ctx r = {name, 0, 0, 1};
+	int rc = commit_metadata(wh, id, do_ref, &r);
+	return rc ? ldp_error_wrap(rc, "dropping ref %s of %s.%s", name, id->ns, id->name) : rc;
+}

@@ -1,0 +1,116 @@
+/*
+ * table/table.h - Iceberg table operations over a warehouse: create, load,
+ * append, overwrite, scan planning with time travel, snapshots and refs.
+ *
+ * Every write follows ARCHITECTURE.md's commit path: data files, a manifest,
+ * a manifest list, a new metadata file, then the catalog's compare-and-swap;
+ * on a conflict the operation reloads the table, re-applies itself on the new
+ * base and retries with backoff (table property commit.retry.num-retries,
+ * default 4). Anything written before a failed swap is unreferenced garbage.
+ *
+ * Memory: an ldp_table owns its metadata; free it with ldp_table_free().
+ */
+#ifndef LDP_TABLE_TABLE_H
+#define LDP_TABLE_TABLE_H
+
+#include "format/model.h"
+#include "table/warehouse.h"
+
+typedef struct ldp_table {
+	ldp_ident ident;
+	char *metadata_location;
+	ldp_metadata *meta;
+} ldp_table;
+
+int ldp_table_load(ldp_warehouse *wh, const ldp_ident *id, ldp_table **out);
+void ldp_table_free(ldp_table *t);
+
+typedef struct ldp_create_options {
+	const ldp_schema *schema;       /* ids are re-assigned fresh */
+	const char *partition_by;       /* "day(ts), bucket(16, id)" or NULL */
+	const char *sort_by;            /* "ts desc, id" or NULL */
+	const char *location;           /* NULL: <warehouse>/<ns>/<table> */
+	size_t nproperties;
+	const ldp_kv *properties;
+} ldp_create_options;
+
+/* Create a table; its first metadata file is 00000-<uuid>.metadata.json. */
+int ldp_table_create(ldp_warehouse *wh, const ldp_ident *id, const ldp_create_options *o, ldp_table **out);
+/* Drop the catalog entry; with purge, also delete the table's files. */
+int ldp_table_drop(ldp_warehouse *wh, const ldp_ident *id, int purge);
+
+typedef enum ldp_write_mode {
+	LDP_WRITE_APPEND,
+	LDP_WRITE_OVERWRITE,         /* replace the whole table */
+	LDP_WRITE_OVERWRITE_DYNAMIC  /* replace exactly the partitions present in the new data */
+} ldp_write_mode;
+
+typedef struct ldp_write_options {
+	ldp_write_mode mode;
+	const char *branch; /* NULL: main */
+	/* test hook: called after the new metadata file is written, before the swap */
+	int (*before_swap)(void *ctx);
+	void *before_swap_ctx;
+} ldp_write_options;
+
+typedef struct ldp_write_result {
+	int64_t snapshot_id;
+	int64_t added_files, added_records, added_bytes;
+	int64_t deleted_files, deleted_records;
+	int attempts;
+} ldp_write_result;
+
+/* Write the rows of `select_sql` (any DuckDB query) into the table. Columns
+ * are matched by name to the table's current schema. */
+int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql, const ldp_write_options *o,
+		    ldp_write_result *res);
+
+/* ---- reading ---- */
+
+/* Which snapshot to read: the current one, or by id, ref name or time. */
+typedef struct ldp_snapshot_selector {
+	int64_t snapshot_id;  /* > 0 when set */
+	const char *ref;      /* branch or tag name, or NULL */
+	int64_t as_of_ms;     /* > 0 when set: the snapshot current at that time */
+} ldp_snapshot_selector;
+
+/* Parse the time-travel suffix of "t@<spec>": a snapshot id, a ref name
+ * ("tag:v1", "branch:dev", or a bare name), or a timestamp
+ * ("2024-01-01 10:00:00", "2024-01-01T10:00:00Z", epoch millis with "ms:"). */
+int ldp_snapshot_selector_parse(const char *spec, ldp_snapshot_selector *out);
+/* Resolve to a snapshot (NULL when the table has none and no selector was given). */
+int ldp_table_resolve_snapshot(const ldp_table *t, const ldp_snapshot_selector *sel, const ldp_snapshot **out);
+
+typedef struct ldp_planned_file {
+	char *path;
+	int64_t record_count;
+	int64_t file_size;
+	int32_t spec_id;
+	char *partition; /* human partition path, "" when unpartitioned */
+} ldp_planned_file;
+
+typedef struct ldp_scan_plan {
+	const ldp_snapshot *snapshot; /* NULL for an empty table */
+	const ldp_schema *schema;     /* the schema to read with */
+	size_t nfiles;
+	ldp_planned_file *files;
+	int64_t total_records;
+} ldp_scan_plan;
+
+int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_selector *sel, ldp_scan_plan *out);
+void ldp_scan_plan_clear(ldp_scan_plan *p);
+/* A DuckDB query reading the planned files with columns mapped by field id. */
+int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out);
+
+/* For `ldp sql`: create DuckDB views for every Iceberg table `sql` names
+ * (ns.t or ns."t@<time travel>"), in the warehouse's engine. */
+int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql);
+
+/* ---- snapshots and refs ---- */
+
+int ldp_table_rollback(ldp_warehouse *wh, const ldp_ident *id, int64_t snapshot_id);
+/* Create or replace a tag/branch at a snapshot (current when snapshot_id <= 0). */
+int ldp_table_set_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name, int is_tag, int64_t snapshot_id);
+int ldp_table_drop_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name);
+
+#endif

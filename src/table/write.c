@@ -1,0 +1,605 @@
+/*
+ * Table writes: append, overwrite and dynamic partition overwrite, ending in
+ * the catalog's compare-and-swap with reload-and-retry (ARCHITECTURE.md,
+ * "One commit, end to end").
+ *
+ * Data files and the manifest of added files are written once. Each commit
+ * attempt then builds, on the freshly loaded base: the manifests that record
+ * removed files (overwrites), a manifest list, and a metadata file; a lost
+ * swap deletes that attempt's list and metadata and tries again. Appends
+ * commute with anything, so they always re-apply cleanly; overwrites
+ * recompute what they replace from the new base, which keeps their meaning
+ * ("the table, or these partitions, now hold exactly my rows").
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/backoff.h"
+#include "format/metadata.h"
+#include "format/transform.h"
+#include "format/value.h"
+#include "ldp/error.h"
+#include "ldp/io.h"
+#include "ldp/log.h"
+#include "table/ice.h"
+#include "table/write_internal.h"
+
+/* ---- metrics from Parquet footer statistics ---- */
+
+/* Primitive fields reachable through structs only: those get bounds (Iceberg
+ * writers keep no bounds for list elements and map entries). */
+static void collect_bound_fields(const ldp_type *t, const ldp_field **out, size_t *n, size_t cap)
+{
+	for (size_t i = 0; i < t->nfields; i++) {
+		const ldp_field *f = &t->fields[i];
+		if (f->type->id == LDP_T_STRUCT)
+			collect_bound_fields(f->type, out, n, cap);
+		else if (f->type->id != LDP_T_LIST && f->type->id != LDP_T_MAP && *n < cap)
+			out[(*n)++] = f;
+	}
+}
+
+static int file_metrics(write_job *j, const ldp_data_file *df, ldp_col_metric **out, size_t *nout)
+{
+	*out = ldp_arena_calloc(&j->arena, df->ncolumns + 1, sizeof **out);
+	if (!*out)
+		return LDP_ENOMEM;
+	const ldp_field *bf[1024];
+	size_t nbf = 0;
+	collect_bound_fields(&j->schema->root, bf, &nbf, 1024);
+	size_t n = 0;
+	for (size_t c = 0; c < df->ncolumns; c++) {
+		const ldp_column_stats *cs = &df->columns[c];
+		if (cs->field_id < 0)
+			continue;
+		ldp_col_metric *m = &(*out)[n++];
+		m->field_id = cs->field_id;
+		m->column_size = cs->compressed_size;
+		m->value_count = cs->value_count;
+		m->null_value_count = cs->null_count;
+		m->nan_value_count = -1;
+		const ldp_field *f = NULL;
+		for (size_t k = 0; k < nbf; k++)
+			if (bf[k]->id == cs->field_id)
+				f = bf[k];
+		if (!f || !cs->min || !cs->max)
+			continue;
+		if ((f->type->id == LDP_T_FLOAT || f->type->id == LDP_T_DOUBLE) &&
+		    (strstr(cs->min, "nan") || strstr(cs->max, "nan")))
+			continue; /* bounds never hold NaN (spec: metrics) */
+		ldp_value lo, hi, tlo, thi;
+		if (ldp_value_parse_duckdb(f->type, cs->min, &j->arena, &lo) || ldp_value_parse_duckdb(f->type, cs->max, &j->arena, &hi)) {
+			/* A bound ldp cannot represent is left out: bounds are optional. */
+			LDP_DEBUG("no bounds for field %d: %s", cs->field_id, ldp_error_last()->message);
+			ldp_error_clear();
+			continue;
+		}
+		/* Strings and binaries keep 16-character bounds, as Java's default metrics mode does. */
+		if (ldp_value_bound_lower(&lo, 16, &tlo) || ldp_value_bound_upper(&hi, 16, &j->arena, &thi))
+			continue;
+		if (!tlo.is_null && ldp_value_to_bytes(&tlo, f->type, &j->arena, &m->lower, &m->lower_len))
+			m->lower = NULL;
+		if (!thi.is_null && ldp_value_to_bytes(&thi, f->type, &j->arena, &m->upper, &m->upper_len))
+			m->upper = NULL;
+	}
+	*nout = n;
+	return LDP_OK;
+}
+
+/* ---- partition summaries for a manifest list entry ---- */
+
+static int summarize(ldp_arena *a, const ldp_type *types, size_t nfields, const ldp_data_file_entry *es, size_t n,
+		     ldp_field_summary **out)
+{
+	*out = NULL;
+	if (!nfields || !types)
+		return LDP_OK;
+	ldp_field_summary *s = ldp_arena_calloc(a, nfields, sizeof *s);
+	if (!s)
+		return LDP_ENOMEM;
+	for (size_t k = 0; k < nfields; k++) {
+		const ldp_value *lo = NULL, *hi = NULL;
+		s[k].contains_nan = 0;
+		if (types[k].id == LDP_T_FLOAT || types[k].id == LDP_T_DOUBLE)
+			s[k].contains_nan = -1;
+		for (size_t i = 0; i < n; i++) {
+			const ldp_value *v = &es[i].partition[k];
+			if (v->is_null) {
+				s[k].contains_null = true;
+				continue;
+			}
+			if (!lo || ldp_value_compare(v, lo) < 0)
+				lo = v;
+			if (!hi || ldp_value_compare(v, hi) > 0)
+				hi = v;
+		}
+		if (lo && ldp_value_to_bytes(lo, &types[k], a, &s[k].lower, &s[k].lower_len))
+			s[k].lower = NULL;
+		if (hi && ldp_value_to_bytes(hi, &types[k], a, &s[k].upper, &s[k].upper_len))
+			s[k].upper = NULL;
+	}
+	*out = s;
+	return LDP_OK;
+}
+
+/* ---- one commit attempt ---- */
+
+typedef struct commit_state {
+	ldp_warehouse *wh;
+	const ldp_write_options *o;
+	ldp_arena arena; /* per attempt */
+	int64_t snapshot_id;
+	char commit_uuid[37];
+	/* the added manifest (written once) */
+	ldp_manifest_file added;
+	int has_added;
+	ldp_data_file_entry *entries;
+	size_t nentries;
+	int32_t spec_id;
+	/* partition tuples replaced by a dynamic overwrite */
+	ldp_write_result *res;
+	char *written[64]; /* files of the current attempt, removed if it loses */
+	size_t nwritten;
+} commit_state;
+
+static int same_tuple(const ldp_value *a, const ldp_value *b, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (a[k].is_null != b[k].is_null)
+			return 0;
+		if (!a[k].is_null && ldp_value_compare(&a[k], &b[k]) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Should a live entry of the base be replaced by this write? */
+static int replaced(const commit_state *cs, int32_t spec_id, const ldp_data_file_entry *e, size_t np)
+{
+	if (cs->o->mode == LDP_WRITE_OVERWRITE)
+		return 1;
+	if (cs->o->mode != LDP_WRITE_OVERWRITE_DYNAMIC)
+		return 0;
+	/* Files of other specs never match a partition of the current spec. */
+	if (spec_id != cs->spec_id)
+		return 0;
+	for (size_t i = 0; i < cs->nentries; i++)
+		if (same_tuple(cs->entries[i].partition, e->partition, np))
+			return 1;
+	return 0;
+}
+
+/* Sum a base snapshot's totals from its manifest list. */
+typedef struct totals {
+	int64_t records, files, bytes;
+} totals;
+
+static int attempt(commit_state *cs, ldp_table *t, int *conflict)
+{
+	*conflict = 0;
+	const ldp_metadata *m = t->meta;
+	const char *branch = cs->o->branch ? cs->o->branch : "main";
+	const ldp_ref *head_ref = ldp_metadata_ref(m, branch);
+	const ldp_snapshot *head = NULL;
+	if (head_ref)
+		head = ldp_metadata_snapshot(m, head_ref->snapshot_id);
+	else if (strcmp(branch, "main") != 0)
+		return ldp_error_set(LDP_ENOTFOUND, "table %s.%s has no branch '%s' (create it with ldp table branch create)", t->ident.ns, t->ident.name, branch);
+	int64_t seq = m->last_sequence_number + 1;
+	ldp_arena *a = &cs->arena;
+	int rc = LDP_OK;
+
+	/* manifests carried from the base, rewritten where files are replaced */
+	ldp_manifest_file *list = NULL;
+	size_t nlist = 0, cap = 8;
+	list = ldp_arena_calloc(a, cap, sizeof *list);
+	totals tot = {0, 0, 0}, del = {0, 0, 0};
+	if (cs->has_added) {
+		list[nlist] = cs->added;
+		list[nlist].sequence_number = seq;
+		list[nlist].min_sequence_number = seq;
+		nlist++;
+	}
+	ldp_manifest_file *base = NULL;
+	size_t nbase = 0;
+	if (head && head->manifest_list)
+		rc = ice_manifest_list_read(head->manifest_list, a, &base, &nbase);
+	for (size_t i = 0; !rc && i < nbase; i++) {
+		ldp_manifest_file mf = base[i];
+		int keep_as_is = 1;
+		ldp_data_file_entry *es = NULL;
+		size_t ne = 0;
+		if (mf.content == LDP_CONTENT_DATA && cs->o->mode != LDP_WRITE_APPEND) {
+			rc = ice_manifest_read(&mf, a, &es, &ne);
+			if (rc)
+				break;
+			const ldp_partition_spec *sp = ldp_metadata_spec(m, mf.partition_spec_id);
+			size_t np = sp ? sp->nfields : 0;
+			size_t nrep = 0;
+			for (size_t k = 0; k < ne; k++)
+				if (es[k].status != LDP_ENTRY_DELETED && replaced(cs, mf.partition_spec_id, &es[k], np))
+					nrep++;
+			if (nrep) {
+				keep_as_is = 0;
+				/* Rewrite: live entries kept as EXISTING, replaced ones DELETED by this
+				 * snapshot; entries already deleted are dropped (spec: deleted entries
+				 * are only kept in the snapshot that deleted them). */
+				ldp_data_file_entry *out = ldp_arena_calloc(a, ne + 1, sizeof *out);
+				size_t no = 0;
+				int64_t kept_rows = 0, del_rows = 0, kept = 0, gone = 0, minseq = INT64_MAX;
+				for (size_t k = 0; k < ne; k++) {
+					if (es[k].status == LDP_ENTRY_DELETED)
+						continue;
+					out[no] = es[k];
+					if (replaced(cs, mf.partition_spec_id, &es[k], np)) {
+						out[no].status = LDP_ENTRY_DELETED;
+						out[no].snapshot_id = cs->snapshot_id;
+						gone++;
+						del_rows += es[k].record_count;
+						del.records += es[k].record_count;
+						del.files++;
+						del.bytes += es[k].file_size_in_bytes;
+					} else {
+						out[no].status = LDP_ENTRY_EXISTING;
+						kept++;
+						kept_rows += es[k].record_count;
+						if (es[k].sequence_number < minseq)
+							minseq = es[k].sequence_number;
+					}
+					no++;
+				}
+				char path[4096];
+				snprintf(path, sizeof path, "%s/metadata/%s-m%zu.avro", m->location, cs->commit_uuid, cs->nwritten + 1);
+				int64_t len = 0;
+				rc = ice_manifest_write(path, m, ldp_metadata_current_schema(m), mf.partition_spec_id, LDP_CONTENT_DATA,
+							cs->snapshot_id, out, no, &len);
+				if (rc)
+					break;
+				if (cs->nwritten < 64)
+					cs->written[cs->nwritten++] = strdup(path);
+				ldp_manifest_file nm;
+				memset(&nm, 0, sizeof nm);
+				nm.manifest_path = ldp_arena_strdup(a, path);
+				nm.manifest_length = len;
+				nm.partition_spec_id = mf.partition_spec_id;
+				nm.content = LDP_CONTENT_DATA;
+				nm.sequence_number = seq;
+				nm.min_sequence_number = kept ? minseq : seq;
+				nm.added_snapshot_id = cs->snapshot_id;
+				nm.existing_files_count = (int32_t)kept;
+				nm.deleted_files_count = (int32_t)gone;
+				nm.existing_rows_count = kept_rows;
+				nm.deleted_rows_count = del_rows;
+				ldp_type *pt = NULL;
+				if (sp && ice_partition_types(sp, ldp_metadata_current_schema(m), a, &pt) == LDP_OK) {
+					nm.npartitions = np;
+					summarize(a, pt, np, out, no, &nm.partitions);
+					if (!nm.partitions)
+						nm.npartitions = 0;
+				}
+				mf = nm;
+				if (kept == 0 && gone > 0) {
+					/* still listed: it records the deletions of this snapshot */
+				}
+			}
+		}
+		if (nlist == cap) {
+			ldp_manifest_file *nl = ldp_arena_calloc(a, cap * 2, sizeof *nl);
+			if (!nl) {
+				rc = LDP_ENOMEM;
+				break;
+			}
+			memcpy(nl, list, nlist * sizeof *nl);
+			list = nl;
+			cap *= 2;
+		}
+		(void)keep_as_is;
+		list[nlist++] = mf;
+		if (mf.content == LDP_CONTENT_DATA) {
+			tot.files += mf.added_files_count + mf.existing_files_count;
+			tot.records += mf.added_rows_count + mf.existing_rows_count;
+		}
+	}
+	if (rc)
+		return rc;
+
+	/* totals: the parent's (when it recorded them) adjusted, else from the list */
+	int64_t added_bytes = 0, added_rows = 0;
+	for (size_t i = 0; i < cs->nentries; i++) {
+		added_bytes += cs->entries[i].file_size_in_bytes;
+		added_rows += cs->entries[i].record_count;
+	}
+	int64_t total_bytes = 0;
+	const char *pb = head ? ldp_snapshot_summary(head, "total-files-size") : NULL;
+	total_bytes = (pb ? strtoll(pb, NULL, 10) : 0) + added_bytes - del.bytes;
+	if (total_bytes < 0)
+		total_bytes = 0;
+
+	char listpath[4096];
+	snprintf(listpath, sizeof listpath, "%s/metadata/snap-%" PRId64 "-%zu-%s.avro", m->location, cs->snapshot_id,
+		 cs->nwritten + 1, cs->commit_uuid);
+	rc = ice_manifest_list_write(listpath, cs->snapshot_id, head ? head->snapshot_id : -1, seq, list, nlist);
+	if (rc)
+		return rc;
+	if (cs->nwritten < 64)
+		cs->written[cs->nwritten++] = strdup(listpath);
+
+	/* the snapshot */
+	const char *op = cs->o->mode == LDP_WRITE_APPEND ? "append" : (del.files || cs->nentries == 0 ? "overwrite" : "append");
+	if (cs->o->mode != LDP_WRITE_APPEND && del.files == 0 && cs->nentries > 0)
+		op = "overwrite"; /* an overwrite says so even when it replaced nothing */
+	ldp_kv sum[16];
+	size_t ns = 0;
+	sum[ns++] = (ldp_kv){"operation", op};
+#define SUM(k, val)                                                                 \
+	do {                                                                        \
+		char tmp_[32];                                                      \
+		snprintf(tmp_, sizeof tmp_, "%" PRId64, (int64_t)(val));            \
+		sum[ns].key = k;                                                    \
+		sum[ns].value = ldp_arena_strdup(a, tmp_);                          \
+		ns++;                                                               \
+	} while (0)
+	SUM("added-data-files", cs->nentries);
+	SUM("added-records", added_rows);
+	SUM("added-files-size", added_bytes);
+	if (del.files) {
+		SUM("deleted-data-files", del.files);
+		SUM("deleted-records", del.records);
+		SUM("removed-files-size", del.bytes);
+	}
+	SUM("total-records", tot.records + added_rows);
+	SUM("total-data-files", tot.files + (int64_t)cs->nentries);
+	SUM("total-files-size", total_bytes);
+	SUM("total-delete-files", 0);
+	SUM("total-position-deletes", 0);
+	SUM("total-equality-deletes", 0);
+#undef SUM
+	ldp_snapshot snap;
+	memset(&snap, 0, sizeof snap);
+	snap.snapshot_id = cs->snapshot_id;
+	snap.parent_id = head ? head->snapshot_id : -1;
+	snap.sequence_number = seq;
+	snap.timestamp_ms = ldp_now_ms();
+	if (snap.timestamp_ms <= m->last_updated_ms)
+		snap.timestamp_ms = m->last_updated_ms + 1; /* keep the snapshot log ordered */
+	snap.manifest_list = listpath;
+	snap.schema_id = m->current_schema_id;
+	snap.operation = op;
+	snap.summary = sum;
+	snap.nsummary = ns;
+
+	ldp_metadata *withsnap = NULL, *next = NULL;
+	rc = ldp_metadata_add_snapshot(m, &snap, branch, &withsnap);
+	if (!rc)
+		rc = ldp_metadata_add_metadata_log(withsnap, t->metadata_location, m->last_updated_ms, &next);
+	ldp_metadata_free(withsnap);
+	char *newloc = NULL;
+	if (!rc) {
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%s/metadata", m->location);
+		rc = ice_metadata_write(next, dir, ice_metadata_version(t->metadata_location) + 1, &newloc);
+		if (rc == LDP_EEXISTS) { /* another writer took this version number */
+			ldp_error_clear();
+			*conflict = 1;
+			rc = LDP_ECONFLICT;
+		}
+	}
+	ldp_metadata_free(next);
+	if (!rc && newloc && cs->nwritten < 64)
+		cs->written[cs->nwritten++] = strdup(newloc);
+	if (!rc && cs->o->before_swap)
+		rc = cs->o->before_swap(cs->o->before_swap_ctx);
+	if (!rc) {
+		rc = ldp_catalog_swap(cs->wh->catalog, t->ident.ns, t->ident.name, t->metadata_location, newloc);
+		if (rc == LDP_ECONFLICT)
+			*conflict = 1;
+	}
+	if (!rc) {
+		cs->res->snapshot_id = cs->snapshot_id;
+		cs->res->added_files = (int64_t)cs->nentries;
+		cs->res->added_records = added_rows;
+		cs->res->added_bytes = added_bytes;
+		cs->res->deleted_files = del.files;
+		cs->res->deleted_records = del.records;
+	}
+	free(newloc);
+	return rc;
+}
+
+static void forget_attempt(commit_state *cs, int remove)
+{
+	for (size_t i = 0; i < cs->nwritten; i++) {
+		if (remove)
+			ldp_io_remove(cs->written[i]);
+		free(cs->written[i]);
+	}
+	cs->nwritten = 0;
+	ldp_arena_free(&cs->arena);
+	ldp_arena_init(&cs->arena, 0);
+}
+
+/* ---- the write ---- */
+
+static int move_files(write_job *j, const ldp_metadata *m, commit_state *cs)
+{
+	size_t n = j->files ? j->files->count : 0;
+	cs->entries = ldp_arena_calloc(&j->arena, n + 1, sizeof *cs->entries);
+	if (!cs->entries)
+		return LDP_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		ldp_data_file *df = &j->files->files[i];
+		if (df->record_count == 0) { /* DuckDB writes an empty file for an empty result */
+			ldp_io_remove(df->path);
+			continue;
+		}
+		ldp_value *tuple;
+		int rc = write_partition_of(j, df->path, &tuple);
+		if (rc)
+			return rc;
+		ldp_buf dest = LDP_BUF_INIT, rel = LDP_BUF_INIT;
+		if (j->spec && j->spec->nfields) {
+			rc = ldp_partition_path(j->spec, j->schema, tuple, &rel);
+			if (rc) {
+				ldp_buf_free(&dest);
+				ldp_buf_free(&rel);
+				return rc;
+			}
+		}
+		const char *base = strrchr(df->path, '/');
+		ldp_buf_printf(&dest, "%s/data/%s%s%s.parquet", m->location, ldp_buf_cstr(&rel), rel.len ? "/" : "",
+			       base ? base + 1 : df->path);
+		/* DuckDB adds .parquet itself; avoid doubling it */
+		if (dest.len > 16 && strcmp(dest.ptr + dest.len - 16, ".parquet.parquet") == 0)
+			ldp_buf_truncate(&dest, dest.len - 8);
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%s", ldp_buf_cstr(&dest));
+		*strrchr(dir, '/') = '\0';
+		rc = ldp_io_mkdirs(dir);
+		if (!rc && rename(df->path, ldp_buf_cstr(&dest)) != 0)
+			rc = ldp_error_set(LDP_EIO, "moving data file into %s failed", ldp_buf_cstr(&dest));
+		ldp_data_file_entry *e = &cs->entries[cs->nentries];
+		memset(e, 0, sizeof *e);
+		e->status = LDP_ENTRY_ADDED;
+		e->snapshot_id = cs->snapshot_id;
+		e->sequence_number = -1;
+		e->file_sequence_number = -1;
+		e->content = LDP_CONTENT_DATA;
+		e->file_path = ldp_arena_strdup(&j->arena, ldp_buf_cstr(&dest));
+		e->file_format = "PARQUET";
+		e->npartition = j->spec ? j->spec->nfields : 0;
+		e->partition = tuple;
+		e->record_count = df->record_count;
+		e->file_size_in_bytes = df->file_size;
+		e->sort_order_id = -1;
+		ldp_buf_free(&dest);
+		ldp_buf_free(&rel);
+		if (!rc)
+			rc = file_metrics(j, df, &e->metrics, &e->nmetrics);
+		if (rc)
+			return rc;
+		cs->nentries++;
+	}
+	return LDP_OK;
+}
+
+int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql, const ldp_write_options *o,
+		    ldp_write_result *res)
+{
+	memset(res, 0, sizeof *res);
+	ldp_table *t = NULL;
+	int rc = ldp_table_load(wh, id, &t);
+	if (rc)
+		return rc;
+	write_job j;
+	memset(&j, 0, sizeof j);
+	ldp_arena_init(&j.arena, 0);
+	commit_state cs;
+	memset(&cs, 0, sizeof cs);
+	ldp_arena_init(&cs.arena, 0);
+	cs.wh = wh;
+	cs.o = o;
+	cs.res = res;
+	snprintf(j.table_name, sizeof j.table_name, "%s.%s", id->ns, id->name);
+	const ldp_metadata *m = t->meta;
+	j.schema = ldp_metadata_current_schema(m);
+	j.spec = ldp_metadata_default_spec(m);
+	cs.spec_id = m->default_spec_id;
+	int64_t target = 0, retries = 4;
+	j.compression = ldp_metadata_property(m, "write.parquet.compression-codec");
+	if (!j.compression)
+		j.compression = "zstd";
+	rc = ice_property_int(m, "write.target-file-size-bytes", 512LL * 1024 * 1024, &target);
+	if (!rc)
+		rc = ice_property_int(m, "commit.retry.num-retries", wh->commit_retries, &retries);
+	j.target_file_size = target;
+	if (!rc)
+		rc = ldp_warehouse_engine(wh, &j.engine);
+	if (!rc)
+		rc = ldp_metadata_new_snapshot_id(m, &cs.snapshot_id);
+	if (!rc)
+		rc = ldp_uuid4(cs.commit_uuid);
+	char staging[4096], pattern[96];
+	snprintf(staging, sizeof staging, "%s/data/.ldp-staging-%s", m->location, cs.commit_uuid);
+	snprintf(pattern, sizeof pattern, "00000-%" PRId64 "-{uuid}", cs.snapshot_id % 100000);
+	j.staging_dir = staging;
+	j.file_prefix = pattern;
+	if (!rc) {
+		char datadir[4096];
+		snprintf(datadir, sizeof datadir, "%s/data", m->location);
+		rc = ldp_io_mkdirs(datadir);
+	}
+	if (!rc)
+		rc = write_describe_source(&j, select_sql);
+	if (!rc)
+		rc = write_data_files(&j, select_sql);
+	if (!rc)
+		rc = move_files(&j, m, &cs);
+	ldp_io_remove_tree(staging);
+	if (!rc && cs.nentries > 0) {
+		/* the manifest of added files: written once, reused by every attempt */
+		char path[4096];
+		snprintf(path, sizeof path, "%s/metadata/%s-m0.avro", m->location, cs.commit_uuid);
+		int64_t len = 0;
+		rc = ice_manifest_write(path, m, j.schema, cs.spec_id, LDP_CONTENT_DATA, cs.snapshot_id, cs.entries,
+					cs.nentries, &len);
+		if (!rc) {
+			ldp_manifest_file *a = &cs.added;
+			memset(a, 0, sizeof *a);
+			a->manifest_path = ldp_arena_strdup(&j.arena, path);
+			a->manifest_length = len;
+			a->partition_spec_id = cs.spec_id;
+			a->content = LDP_CONTENT_DATA;
+			a->added_snapshot_id = cs.snapshot_id;
+			a->added_files_count = (int32_t)cs.nentries;
+			for (size_t i = 0; i < cs.nentries; i++)
+				a->added_rows_count += cs.entries[i].record_count;
+			a->npartitions = j.spec ? j.spec->nfields : 0;
+			summarize(&j.arena, j.part_types, a->npartitions, cs.entries, cs.nentries, &a->partitions);
+			if (!a->partitions)
+				a->npartitions = 0;
+			cs.has_added = 1;
+		}
+	}
+	for (int try = 0; !rc; try++) {
+		int conflict = 0;
+		res->attempts = try + 1;
+		rc = attempt(&cs, t, &conflict);
+		if (!rc) {
+			forget_attempt(&cs, 0);
+			break;
+		}
+		forget_attempt(&cs, 1);
+		if (!conflict || try >= retries)
+			break;
+		LDP_INFO("commit to %s lost a race (attempt %d): retrying on the new table state", j.table_name, try + 1);
+		ldp_error_clear();
+		ldp_backoff_sleep(try, 10, 1000);
+		ldp_table *fresh = NULL;
+		rc = ldp_table_load(wh, id, &fresh);
+		if (!rc) {
+			ldp_table_free(t);
+			t = fresh;
+		}
+	}
+	if (rc) {
+		/* the data files and manifest are unreferenced: remove them */
+		for (size_t i = 0; i < cs.nentries; i++)
+			ldp_io_remove(cs.entries[i].file_path);
+		if (cs.has_added)
+			ldp_io_remove(cs.added.manifest_path);
+		rc = ldp_error_wrap(rc, "writing to table %s", j.table_name);
+	}
+	forget_attempt(&cs, 0);
+	for (size_t i = 0; i < j.nsrc; i++)
+		if (j.src_types && j.src_types[i])
+			duckdb_destroy_logical_type(&j.src_types[i]);
+	free(j.src_types);
+	ldp_data_files_free(j.files);
+	ldp_arena_free(&j.arena);
+	ldp_arena_free(&cs.arena);
+	ldp_table_free(t);
+	return rc;
+}
