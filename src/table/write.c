@@ -458,7 +458,9 @@ static int move_files(write_job *j, const ldp_metadata *m, commit_state *cs)
 		snprintf(dir, sizeof dir, "%s", ldp_buf_cstr(&dest));
 		*strrchr(dir, '/') = '\0';
 		rc = ldp_io_mkdirs(dir);
-		if (!rc && rename(df->path, ldp_buf_cstr(&dest)) != 0)
+		/* The table location may be a file: URI (pyiceberg writes them); the
+		 * manifest keeps that form, rename(2) needs the path. */
+		if (!rc && rename(ldp_io_local_path(df->path), ldp_io_local_path(ldp_buf_cstr(&dest))) != 0)
 			rc = ldp_error_set(LDP_EIO, "moving data file into %s failed", ldp_buf_cstr(&dest));
 		ldp_data_file_entry *e = &cs->entries[cs->nentries];
 		memset(e, 0, sizeof *e);
