@@ -119,6 +119,26 @@ static int find_column(const write_job *j, const char *name)
 	return found;
 }
 
+/* Whether a type is or holds a fixed(L). Iceberg stores fixed(L) as Parquet
+ * fixed_len_byte_array[L] (spec, "Parquet" type mapping), which DuckDB's
+ * writer cannot produce: it writes BLOB as variable-length binary, and other
+ * readers (pyiceberg: "Cannot promote an binary to fixed[L]") reject such
+ * files, even when the column holds only NULLs. */
+static int holds_fixed(const ldp_type *t)
+{
+	switch (t->id) {
+	case LDP_T_FIXED: return 1;
+	case LDP_T_STRUCT:
+		for (size_t i = 0; i < t->nfields; i++)
+			if (holds_fixed(t->fields[i].type))
+				return 1;
+		return 0;
+	case LDP_T_LIST: return holds_fixed(t->element.type);
+	case LDP_T_MAP: return holds_fixed(t->key.type) || holds_fixed(t->value.type);
+	default: return 0;
+	}
+}
+
 /* SELECT <table columns in schema order> FROM (<source>) */
 static int build_projection(write_job *j, const char *source_sql, ldp_buf *q)
 {
@@ -140,7 +160,14 @@ static int build_projection(write_job *j, const char *source_sql, ldp_buf *q)
 		if (i)
 			ldp_buf_puts(q, ", ");
 		int c = find_column(j, f->name);
-		if (c == -2) {
+		if (holds_fixed(f->type)) {
+			ldp_buf it = LDP_BUF_INIT;
+			ldp_type_append_string(f->type, &it);
+			rc = ldp_error_set(LDP_EUNSUPPORTED,
+					   "writing %s: column '%s' is %s; ldp cannot write Parquet fixed_len_byte_array columns yet, so it does not write to tables with fixed(L) columns (reading them works)",
+					   tn, f->name, ldp_buf_cstr(&it));
+			ldp_buf_free(&it);
+		} else if (c == -2) {
 			rc = ldp_error_set(LDP_EINVALID, "writing %s: several source columns match '%s' when case is ignored; rename them", tn, f->name);
 		} else if (c < 0) {
 			if (f->required)
