@@ -531,6 +531,9 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 		snprintf(datadir, sizeof datadir, "%s/data", m->location);
 		rc = ldp_io_mkdirs(datadir);
 	}
+	/* the source may read Iceberg tables too (INSERT ... SELECT FROM ns.t) */
+	if (!rc)
+		rc = ldp_warehouse_bind_sql(wh, select_sql);
 	if (!rc)
 		rc = write_describe_source(&j, select_sql);
 	if (!rc)
