@@ -10,12 +10,14 @@
  *  - every value read re-encodes with the file's schema, and the encoding is
  *    canonical (decode(encode(v)) encodes to the same bytes);
  *  - a value projects onto its own schema.
+ * The input is also read as an Iceberg manifest and as a manifest list.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format/avro.h"
+#include "format/manifest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -89,7 +91,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ldp_avro_reader_free(r);
 	}
 
-	/* 2. the input as one binary-encoded value */
+	/* 2. the input as an Iceberg manifest and manifest list */
+	ldp_manifest *m;
+	(void)ldp_manifest_read(&a, data, size, "fuzz-manifest.avro", &m);
+	ldp_manifest_file *files;
+	size_t nfiles;
+	(void)ldp_manifest_list_read(&a, data, size, "fuzz-list.avro", &files, &nfiles);
+
+	/* 3. the input as one binary-encoded value */
 	const ldp_avro_schema *raw;
 	fuzz_check(ldp_avro_schema_parse(&a, RAW_SCHEMA, sizeof RAW_SCHEMA - 1, &raw) == 0);
 	ldp_avro_value *v;
@@ -99,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_value(&a, raw, v);
 	}
 
-	/* 3. the input as schema JSON */
+	/* 4. the input as schema JSON */
 	const ldp_avro_schema *s;
 	if (size < 65536 && ldp_avro_schema_parse(&a, (const char *)data, size, &s) == 0)
 		check_schema_roundtrip(&a, s);

@@ -148,6 +148,42 @@ static void test_replay_container_files(void **state)
 	}
 }
 
+static void test_replay_manifests(void **state)
+{
+	ldp_manifest_pfield pf[3] = {{1000, "d", {.id = LDP_T_DATE}},
+				     {1001, "s", {.id = LDP_T_STRING}},
+				     {1002, "dec", {.id = LDP_T_DECIMAL, .precision = 10, .scale = 2}}};
+	ldp_value part[3] = {{.type = LDP_T_DATE, .v.i32 = 19000},
+			     {.type = LDP_T_STRING, .is_null = true},
+			     {.type = LDP_T_DECIMAL, .v.dec = -5}};
+	ldp_col_metric met[2] = {{.field_id = 1, .column_size = 10, .value_count = 3, .null_value_count = 0,
+				  .nan_value_count = -1, .lower = (const uint8_t *)"a", .lower_len = 1,
+				  .upper = (const uint8_t *)"b", .upper_len = 1},
+				 {.field_id = 2, .column_size = -1, .value_count = 3, .null_value_count = 1,
+				  .nan_value_count = 0}};
+	int64_t splits[1] = {4};
+	ldp_data_file_entry e = {.status = LDP_ENTRY_ADDED, .snapshot_id = -1, .sequence_number = -1,
+				 .file_sequence_number = -1, .file_path = "/d/1.parquet", .file_format = "PARQUET",
+				 .npartition = 3, .partition = part, .record_count = 3, .file_size_in_bytes = 99,
+				 .nmetrics = 2, .metrics = met, .nsplit_offsets = 1, .split_offsets = splits,
+				 .sort_order_id = -1};
+	ldp_manifest_info info = {.schema_json = "{}", .spec_fields_json = "[]", .npfields = 3, .pfields = pf};
+	ldp_buf seed = LDP_BUF_INIT;
+	assert_int_equal(ldp_manifest_write(&info, &e, 1, &seed), 0);
+	rng_state = 4242;
+	replay((const uint8_t *)seed.ptr, seed.len, 1500);
+
+	ldp_field_summary sum = {.contains_null = true, .contains_nan = 0, .lower = (const uint8_t *)"\x01",
+				 .lower_len = 1};
+	ldp_manifest_file mf = {.manifest_path = "/m.avro", .manifest_length = 10, .npartitions = 1,
+				.partitions = &sum};
+	ldp_manifest_list_info li = {.snapshot_id = 1, .parent_snapshot_id = -1, .sequence_number = 1};
+	ldp_buf_clear(&seed);
+	assert_int_equal(ldp_manifest_list_write(&li, &mf, 1, &seed), 0);
+	replay((const uint8_t *)seed.ptr, seed.len, 1500);
+	ldp_buf_free(&seed);
+}
+
 static void test_replay_raw_values(void **state)
 {
 	ldp_arena a;
@@ -181,6 +217,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replay_container_files),
+		cmocka_unit_test(test_replay_manifests),
 		cmocka_unit_test(test_replay_raw_values),
 		cmocka_unit_test(test_replay_schemas),
 	};
