@@ -252,7 +252,7 @@ int ldp_avro_dec_long(ldp_avro_dec *d, int64_t *out, const char *what)
 
 static int get_int(ldp_avro_dec *d, int32_t *out, const char *what)
 {
-	int64_t l;
+	int64_t l = 0;
 	int rc = ldp_avro_dec_long(d, &l, what);
 	if (rc)
 		return rc;
@@ -265,7 +265,7 @@ static int get_int(ldp_avro_dec *d, int32_t *out, const char *what)
 /* A length prefix that must fit in what is left. */
 int ldp_avro_dec_len(ldp_avro_dec *d, size_t *out, const char *what)
 {
-	int64_t l;
+	int64_t l = 0;
 	int rc = ldp_avro_dec_long(d, &l, what);
 	if (rc)
 		return rc;
@@ -292,7 +292,7 @@ int ldp_avro_dec_raw(ldp_avro_dec *d, size_t n, const uint8_t **out, const char 
  * block's byte size (spec: "Arrays"), which we check and otherwise ignore. */
 int ldp_avro_dec_block_count(ldp_avro_dec *d, size_t min_elem, size_t *out)
 {
-	int64_t c;
+	int64_t c = 0;
 	int rc = ldp_avro_dec_long(d, &c, "block count");
 	if (rc)
 		return rc;
@@ -336,7 +336,7 @@ static int decode(ldp_avro_dec *d, const ldp_avro_schema *s, int depth, ldp_avro
 
 static int decode_bytes(ldp_avro_dec *d, ldp_avro_kind k, size_t n, ldp_avro_value **out)
 {
-	const uint8_t *p;
+	const uint8_t *p = NULL;
 	int rc = ldp_avro_dec_raw(d, n, &p, ldp_avro_kind_name(k));
 	if (rc)
 		return rc;
@@ -388,7 +388,7 @@ static int decode_list(ldp_avro_dec *d, const ldp_avro_schema *s, int depth, ldp
 		}
 		for (size_t i = 0; i < c; i++, n++) {
 			if (!is_array) {
-				size_t kl;
+				size_t kl = 0;
 				ldp_avro_value *kv;
 				if ((rc = ldp_avro_dec_len(d, &kl, "map key length")) ||
 				    (rc = decode_bytes(d, LDP_AVRO_STRING, kl, &kv)))
@@ -420,7 +420,7 @@ static int decode(ldp_avro_dec *d, const ldp_avro_schema *s, int depth, ldp_avro
 		return ldp_avro_dec_corrupt(d, "values nested deeper than %d levels", MAX_DEPTH);
 	ldp_avro_value *v;
 	int rc = 0;
-	const uint8_t *p;
+	const uint8_t *p = NULL;
 	switch (s->kind) {
 	case LDP_AVRO_NULL:
 		v = new_val(d, LDP_AVRO_NULL);
@@ -472,7 +472,7 @@ static int decode(ldp_avro_dec *d, const ldp_avro_schema *s, int depth, ldp_avro
 		(*out)->schema = s;
 		return 0;
 	case LDP_AVRO_ENUM: {
-		int32_t i;
+		int32_t i = 0;
 		if ((rc = get_int(d, &i, "enum index")))
 			return rc;
 		if (i < 0 || (size_t)i >= s->nsymbols)

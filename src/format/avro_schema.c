@@ -311,7 +311,7 @@ static int parse_named(pctx *c, const json_t *j, ldp_avro_kind k, const char *ns
 	ldp_avro_schema *s = new_schema(c, k);
 	if (!s)
 		return LDP_ENOMEM;
-	const char *child_ns;
+	const char *child_ns = NULL;
 	int rc = make_fullname(c, j, ns, &s->name, &s->fullname, &child_ns);
 	if (rc)
 		return rc;

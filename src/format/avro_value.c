@@ -349,8 +349,8 @@ static int from_json(ldp_arena *a, const ldp_avro_schema *s, const json_t *j, in
 	case LDP_AVRO_FIXED: {
 		if (!json_is_string(j))
 			goto mismatch;
-		uint8_t *b;
-		size_t n;
+		uint8_t *b = NULL;
+		size_t n = 0;
 		int rc = latin1_bytes(a, j, &b, &n);
 		if (rc)
 			return rc;
@@ -380,7 +380,7 @@ static int from_json(ldp_arena *a, const ldp_avro_schema *s, const json_t *j, in
 		json_t *item;
 		json_array_foreach(j, i, item)
 		{
-			ldp_avro_value *iv;
+			ldp_avro_value *iv = NULL;
 			int rc = from_json(a, s->items, item, depth + 1, &iv);
 			if (!rc)
 				rc = ldp_avro_array_append(a, v, iv);
@@ -398,7 +398,7 @@ static int from_json(ldp_arena *a, const ldp_avro_schema *s, const json_t *j, in
 		json_t *item;
 		json_object_foreach((json_t *)j, key, item)
 		{
-			ldp_avro_value *iv;
+			ldp_avro_value *iv = NULL;
 			int rc = from_json(a, s->values, item, depth + 1, &iv);
 			if (!rc)
 				rc = ldp_avro_map_put(a, v, key, iv);

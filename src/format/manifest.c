@@ -515,7 +515,7 @@ int ldp_manifest_write(const ldp_manifest_info *info, const ldp_data_file_entry 
 	ldp_arena scratch;
 	ldp_arena_init(&scratch, 0);
 	for (size_t i = 0; !rc && i < n; i++) {
-		ldp_avro_value *v;
+		ldp_avro_value *v = NULL;
 		rc = entry_to_avro(&scratch, es, info, &entries[i], &v);
 		if (!rc)
 			rc = ldp_avro_writer_append(w, v);

@@ -117,7 +117,7 @@ int ldp_manifest_list_write(const ldp_manifest_list_info *info, const ldp_manife
 	ldp_arena scratch;
 	ldp_arena_init(&scratch, 0);
 	for (size_t i = 0; !rc && i < n; i++) {
-		ldp_avro_value *v;
+		ldp_avro_value *v = NULL;
 		rc = file_to_avro(&scratch, s, &files[i], &v);
 		if (!rc)
 			rc = ldp_avro_writer_append(w, v);

@@ -616,7 +616,7 @@ static void test_resolution(void **state)
 	/* through a file, with the reader projecting */
 	ldp_buf f = LDP_BUF_INIT;
 	write_file(w, LDP_AVRO_CODEC_NULL, 0, &v, 1, &f);
-	ldp_avro_value *p;
+	ldp_avro_value *p = NULL;
 	int n = read_all(f.ptr, f.len, &a, &p, 1, r);
 	if (n != 1)
 		fail_msg("read: %d %s", n, ldp_error_last()->message);
