@@ -294,6 +294,32 @@ static int is_integer_result(const ldp_type *t)
 	return t->id == LDP_T_INT || t->id == LDP_T_LONG || t->id == LDP_T_DATE;
 }
 
+/* Rows are written in the table's default sort order (spec: "Sorting"), so
+ * files carry tight column bounds for the sort columns. Transforms other than
+ * identity sort by their SQL form. */
+static int append_order_by(write_job *j, ldp_buf *sel)
+{
+	ldp_buf_puts(sel, " ORDER BY ");
+	for (size_t i = 0; i < j->order->nfields; i++) {
+		const ldp_sort_field *sf = &j->order->fields[i];
+		const ldp_field *src = ldp_schema_field_by_id(j->schema, sf->source_id);
+		if (!src)
+			return ldp_error_set(LDP_ECORRUPT, "%s: sort order refers to missing column id %d", j->table_name, sf->source_id);
+		ldp_buf col = LDP_BUF_INIT;
+		int rc = column_expr(j->schema, sf->source_id, &col);
+		if (!rc && i)
+			ldp_buf_puts(sel, ", ");
+		if (!rc)
+			rc = ldp_transform_sql(&sf->transform, ldp_buf_cstr(&col), src->type, sel);
+		ldp_buf_free(&col);
+		if (rc)
+			return rc;
+		ldp_buf_puts(sel, sf->descending ? " DESC" : " ASC");
+		ldp_buf_puts(sel, sf->nulls_first ? " NULLS FIRST" : " NULLS LAST");
+	}
+	return ldp_buf_oom(sel);
+}
+
 /* DuckDB cannot rotate files while partitioning (COPY refuses FILE_SIZE_BYTES
  * with PARTITION_BY), so a partition that came out much larger than
  * write.target-file-size-bytes is rewritten into target-sized files in the same
@@ -419,6 +445,8 @@ int write_data_files(write_job *j, const char *source_sql)
 	ldp_buf_put(&sel, q.ptr, q.len);
 	ldp_buf_puts(&sel, ")");
 	ldp_buf_free(&q);
+	if (!rc && j->order && j->order->nfields)
+		rc = append_order_by(j, &sel);
 	if (rc || ldp_buf_oom(&sel)) {
 		ldp_buf_free(&sel);
 		return rc ? rc : LDP_ENOMEM;
