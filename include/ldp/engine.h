@@ -33,6 +33,8 @@ typedef struct ldp_engine_options {
 	int threads;             /* 0: DuckDB's default (all cores) */
 	const char *memory_limit; /* e.g. "4GB"; NULL: DuckDB's default */
 	const char *timezone;    /* NULL: "UTC" */
+	int progress;            /* show DuckDB's progress bar on the terminal for
+	                            statements running longer than 2 s */
 } ldp_engine_options;
 
 /* Open `path` (NULL or ":memory:" for an in-memory database). */

@@ -192,8 +192,12 @@ int cmd_sql(int argc, char **argv)
 	ldp_project *proj = NULL;
 	ldp_warehouse *wh = NULL;
 	/* Inside a project, namespace.table names resolve to Iceberg tables. */
+	ldp_engine_options eo = {0};
+	eo.progress = isatty(STDOUT_FILENO);
 	if (!db && (rc = ldp_project_find(NULL, &proj)) == LDP_OK) {
 		rc = ldp_warehouse_open(proj, &wh);
+		if (!rc)
+			wh->engine_options = eo;
 		if (!rc)
 			rc = ldp_warehouse_engine(wh, &e);
 		if (!rc)
@@ -202,7 +206,7 @@ int cmd_sql(int argc, char **argv)
 		goto out; /* a broken ldp.yml is an error, not "no project" */
 	} else {
 		ldp_error_clear();
-		rc = ldp_engine_open(&e, db, NULL);
+		rc = ldp_engine_open(&e, db, &eo);
 	}
 	if (!rc)
 		rc = ldp_engine_script(e, sql, &script);

@@ -22,6 +22,7 @@ void cmd_table_help(FILE *out)
 		"  describe <ns.t> [--json]        schema, partitioning, properties, current snapshot\n"
 		"  drop <ns.t> [--purge]           remove from the catalog (--purge also deletes files)\n"
 		"  rename <ns.t> <ns2.t2>\n"
+		"  register <ns.t> <metadata.json>   add a table whose metadata file already exists\n"
 		"  append <ns.t> <file|glob|'select ...'> [--branch B]\n"
 		"  overwrite <ns.t> <file|glob|'select ...'> [--dynamic] [--branch B]\n"
 		"         replace the table's rows; --dynamic replaces only the partitions present in the new data\n"
@@ -359,6 +360,19 @@ static int do_rename(ldp_warehouse *wh, int argc, char **argv)
 	return rc;
 }
 
+static int do_register(ldp_warehouse *wh, int argc, char **argv)
+{
+	if (argc != 4)
+		return ldp_error_set(LDP_EINVALID, "usage: ldp table register <ns.t> <path of a .metadata.json file>");
+	ldp_ident id;
+	int rc = ldp_ident_parse(argv[2], &id);
+	if (!rc)
+		rc = ldp_table_register(wh, &id, argv[3]);
+	if (!rc)
+		printf("Registered %s at %s\n", argv[2], argv[3]);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(ldp_warehouse *, int, char **);
@@ -368,6 +382,7 @@ static const struct {
 	{"describe", table_cli_describe},
 	{"drop", do_drop},
 	{"rename", do_rename},
+	{"register", do_register},
 	{"history", table_cli_history},
 	{"snapshots", table_cli_snapshots},
 	{"files", table_cli_files},

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/table_cli.h"
+#include "format/metadata.h"
 #include "format/schema.h"
 #include "ldp/error.h"
 
@@ -153,6 +154,16 @@ int table_cli_describe(ldp_warehouse *wh, int argc, char **argv)
 	for (size_t i = 0; spec && i < spec->nfields; i++) {
 		const ldp_field *src = s ? ldp_schema_field_by_id(s, spec->fields[i].source_id) : NULL;
 		printf("  %s = %s(%s)\n", spec->fields[i].name, spec->fields[i].transform.text, src ? src->name : "?");
+	}
+	const ldp_sort_order *order = ldp_metadata_default_sort_order(m);
+	if (order && order->nfields) {
+		printf("\nSort order (%d):\n", order->order_id);
+		for (size_t i = 0; i < order->nfields; i++) {
+			const ldp_field *src = s ? ldp_schema_field_by_id(s, order->fields[i].source_id) : NULL;
+			printf("  %s(%s) %s nulls %s\n", order->fields[i].transform.text ? order->fields[i].transform.text : "identity",
+			       src ? src->name : "?", order->fields[i].descending ? "desc" : "asc",
+			       order->fields[i].nulls_first ? "first" : "last");
+		}
 	}
 	if (m->nproperties) {
 		printf("\nProperties:\n");

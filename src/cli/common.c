@@ -1,6 +1,7 @@
 /* Helpers shared by ldp's commands. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "ldp/error.h"
@@ -14,6 +15,8 @@ int cli_open_warehouse(ldp_project **p, ldp_warehouse **wh)
 	int rc = ldp_project_find(NULL, p);
 	if (!rc)
 		rc = ldp_warehouse_open(*p, wh);
+	if (!rc)
+		(*wh)->engine_options.progress = isatty(STDOUT_FILENO);
 	if (rc) {
 		ldp_project_free(*p);
 		*p = NULL;

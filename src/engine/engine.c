@@ -91,6 +91,14 @@ int ldp_engine_open(ldp_engine **out, const char *path, const ldp_engine_options
 		ldp_engine_free(e);
 		return ldp_error_wrap(rc, "setting time zone");
 	}
+	if (opts && opts->progress) {
+		rc = ldp_engine_exec(e, "SET enable_progress_bar = true; SET enable_progress_bar_print = true; "
+					"SET progress_bar_time = 2000");
+		if (rc) {
+			ldp_engine_free(e);
+			return ldp_error_wrap(rc, "enabling the progress bar");
+		}
+	}
 	*out = e;
 	return LDP_OK;
 }

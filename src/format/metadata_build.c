@@ -301,7 +301,7 @@ static int add_snapshot(ldp_metadata *m, const ldp_snapshot *snap, const char *b
 	if (target && target->is_tag)
 		return ldp_error_set(LDP_EINVALID, "'%s' is a tag; snapshots can only be committed to branches",
 				     branch);
-	ldp_snapshot *s;
+	ldp_snapshot *s = NULL;
 	int rc = copy_snapshot(m, snap, &s);
 	if (rc)
 		return rc;
@@ -500,7 +500,7 @@ static int add_schema(ldp_metadata *m, const ldp_schema *schema, int32_t *schema
 int ldp_metadata_add_schema(const ldp_metadata *in, const ldp_schema *schema, int32_t *schema_id, ldp_metadata **out)
 {
 	ldp_metadata *m;
-	int32_t id;
+	int32_t id = 0;
 	int rc = begin(in, &m);
 	if (rc)
 		return rc;

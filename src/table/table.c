@@ -375,6 +375,20 @@ int ldp_table_create(ldp_warehouse *wh, const ldp_ident *id, const ldp_create_op
 	return LDP_OK;
 }
 
+int ldp_table_register(ldp_warehouse *wh, const ldp_ident *id, const char *metadata_location)
+{
+	ldp_metadata *m = NULL;
+	char abs[4096];
+	const char *loc = ldp_io_local_path(metadata_location);
+	if (realpath(loc, abs))
+		loc = abs; /* the catalog must not depend on the current directory */
+	int rc = ice_metadata_read(loc, &m);
+	ldp_metadata_free(m);
+	if (!rc)
+		rc = ldp_catalog_register_table(wh->catalog, id->ns, id->name, loc);
+	return rc ? ldp_error_wrap(rc, "registering %s.%s", id->ns, id->name) : rc;
+}
+
 int ldp_table_drop(ldp_warehouse *wh, const ldp_ident *id, int purge)
 {
 	char *location = NULL;

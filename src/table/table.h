@@ -36,6 +36,9 @@ typedef struct ldp_create_options {
 
 /* Create a table; its first metadata file is 00000-<uuid>.metadata.json. */
 int ldp_table_create(ldp_warehouse *wh, const ldp_ident *id, const ldp_create_options *o, ldp_table **out);
+/* Add a catalog entry for an existing metadata file (written by ldp or another
+ * engine); the file must parse as Iceberg table metadata. */
+int ldp_table_register(ldp_warehouse *wh, const ldp_ident *id, const char *metadata_location);
 /* Drop the catalog entry; with purge, also delete the table's files. */
 int ldp_table_drop(ldp_warehouse *wh, const ldp_ident *id, int purge);
 

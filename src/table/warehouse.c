@@ -42,7 +42,7 @@ void ldp_warehouse_free(ldp_warehouse *wh)
 int ldp_warehouse_engine(ldp_warehouse *wh, ldp_engine **out)
 {
 	if (!wh->engine) {
-		int rc = ldp_engine_open(&wh->engine, NULL, NULL);
+		int rc = ldp_engine_open(&wh->engine, NULL, &wh->engine_options);
 		/* bucket/truncate partitioning computes in DuckDB through these */
 		if (!rc)
 			rc = ldp_register_iceberg_functions(wh->engine);

@@ -18,6 +18,7 @@ typedef struct ldp_warehouse {
 	ldp_catalog *catalog;
 	ldp_engine *engine;  /* opened on first use by ldp_warehouse_engine() */
 	int commit_retries;  /* commit.retry.num-retries default for new tables */
+	ldp_engine_options engine_options; /* used when the engine is opened */
 } ldp_warehouse;
 
 typedef struct ldp_ident {

@@ -475,7 +475,7 @@ static int move_files(write_job *j, const ldp_metadata *m, commit_state *cs)
 		e->partition = tuple;
 		e->record_count = df->record_count;
 		e->file_size_in_bytes = df->file_size;
-		e->sort_order_id = -1;
+		e->sort_order_id = j->order ? j->order->order_id : -1;
 		ldp_buf_free(&dest);
 		ldp_buf_free(&rel);
 		if (!rc)
@@ -508,6 +508,7 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 	const ldp_metadata *m = t->meta;
 	j.schema = ldp_metadata_current_schema(m);
 	j.spec = ldp_metadata_default_spec(m);
+	j.order = ldp_metadata_default_sort_order(m);
 	cs.spec_id = m->default_spec_id;
 	int64_t target = 0, retries = 4;
 	j.compression = ldp_metadata_property(m, "write.parquet.compression-codec");
@@ -533,6 +534,9 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 		snprintf(datadir, sizeof datadir, "%s/data", m->location);
 		rc = ldp_io_mkdirs(datadir);
 	}
+	/* the source may read Iceberg tables too (INSERT ... SELECT FROM ns.t) */
+	if (!rc)
+		rc = ldp_warehouse_bind_sql(wh, select_sql);
 	if (!rc)
 		rc = write_describe_source(&j, select_sql);
 	if (!rc)

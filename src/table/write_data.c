@@ -321,6 +321,108 @@ static int is_integer_result(const ldp_type *t)
 	return t->id == LDP_T_INT || t->id == LDP_T_LONG || t->id == LDP_T_DATE;
 }
 
+/* Rows are written in the table's default sort order (spec: "Sorting"), so
+ * files carry tight column bounds for the sort columns. Transforms other than
+ * identity sort by their SQL form. */
+static int append_order_by(write_job *j, ldp_buf *sel)
+{
+	ldp_buf_puts(sel, " ORDER BY ");
+	for (size_t i = 0; i < j->order->nfields; i++) {
+		const ldp_sort_field *sf = &j->order->fields[i];
+		const ldp_field *src = ldp_schema_field_by_id(j->schema, sf->source_id);
+		if (!src)
+			return ldp_error_set(LDP_ECORRUPT, "%s: sort order refers to missing column id %d", j->table_name, sf->source_id);
+		ldp_buf col = LDP_BUF_INIT;
+		int rc = column_expr(j->schema, sf->source_id, &col);
+		if (!rc && i)
+			ldp_buf_puts(sel, ", ");
+		if (!rc)
+			rc = ldp_transform_sql(&sf->transform, ldp_buf_cstr(&col), src->type, sel);
+		ldp_buf_free(&col);
+		if (rc)
+			return rc;
+		ldp_buf_puts(sel, sf->descending ? " DESC" : " ASC");
+		ldp_buf_puts(sel, sf->nulls_first ? " NULLS FIRST" : " NULLS LAST");
+	}
+	return ldp_buf_oom(sel);
+}
+
+/* DuckDB cannot rotate files while partitioning (COPY refuses FILE_SIZE_BYTES
+ * with PARTITION_BY), so a partition that came out much larger than
+ * write.target-file-size-bytes is rewritten into target-sized files in the same
+ * directory, which keeps its partition value. Only oversized partitions pay
+ * for the second write. */
+static int split_large_files(write_job *j, const ldp_parquet_options *base, ldp_data_files **files)
+{
+	ldp_data_files *in = *files;
+	int64_t limit = j->target_file_size + j->target_file_size / 2;
+	size_t nbig = 0;
+	for (size_t i = 0; i < in->count; i++)
+		if (in->files[i].file_size > limit)
+			nbig++;
+	if (!nbig)
+		return LDP_OK;
+	ldp_data_files *out = calloc(1, sizeof *out);
+	if (!out)
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	int rc = LDP_OK;
+	for (size_t i = 0; i < in->count && !rc; i++) {
+		ldp_data_file *f = &in->files[i];
+		ldp_data_files *parts = NULL;
+		if (f->file_size <= limit) {
+			parts = calloc(1, sizeof *parts);
+			ldp_data_file *one = parts ? calloc(1, sizeof *one) : NULL;
+			if (!one) {
+				free(parts);
+				rc = ldp_error_set(LDP_ENOMEM, "out of memory");
+				break;
+			}
+			*one = *f;
+			memset(f, 0, sizeof *f); /* moved */
+			parts->count = 1;
+			parts->files = one;
+		} else {
+			ldp_buf q = LDP_BUF_INIT, dir = LDP_BUF_INIT;
+			ldp_buf_puts(&q, "SELECT * FROM read_parquet(");
+			ldp_buf_put_sql_string(&q, f->path);
+			ldp_buf_puts(&q, ")");
+			ldp_buf_printf(&dir, "%s.split", f->path);
+			ldp_parquet_options po = *base;
+			po.partition_by = NULL;
+			po.npartition_by = 0;
+			po.target_file_size = j->target_file_size;
+			/* DuckDB rotates files only between row groups: size them so that a
+			 * target-sized file holds a few. */
+			int64_t rows_per_file = f->file_size > 0 ? f->record_count * j->target_file_size / f->file_size : 0;
+			if (rows_per_file < 122880) {
+				int64_t rg = rows_per_file / 2;
+				po.row_group_size = rg < 2048 ? 2048 : rg;
+			}
+			rc = ldp_engine_write_parquet(j->engine, ldp_buf_cstr(&q), ldp_buf_cstr(&dir), &po, &parts);
+			if (!rc)
+				ldp_io_remove(f->path);
+			ldp_buf_free(&q);
+			ldp_buf_free(&dir);
+		}
+		if (rc)
+			break;
+		ldp_data_file *grown = realloc(out->files, (out->count + parts->count) * sizeof *grown);
+		if (!grown) {
+			ldp_data_files_free(parts);
+			rc = ldp_error_set(LDP_ENOMEM, "out of memory");
+			break;
+		}
+		out->files = grown;
+		memcpy(out->files + out->count, parts->files, parts->count * sizeof *grown);
+		out->count += parts->count;
+		free(parts->files);
+		free(parts);
+	}
+	ldp_data_files_free(in);
+	*files = out;
+	return rc;
+}
+
 int write_data_files(write_job *j, const char *source_sql)
 {
 	const ldp_schema *s = j->schema;
@@ -370,6 +472,8 @@ int write_data_files(write_job *j, const char *source_sql)
 	ldp_buf_put(&sel, q.ptr, q.len);
 	ldp_buf_puts(&sel, ")");
 	ldp_buf_free(&q);
+	if (!rc && j->order && j->order->nfields)
+		rc = append_order_by(j, &sel);
 	if (rc || ldp_buf_oom(&sel)) {
 		ldp_buf_free(&sel);
 		return rc ? rc : LDP_ENOMEM;
@@ -397,8 +501,12 @@ int write_data_files(write_job *j, const char *source_sql)
 	ldp_data_files *files = NULL;
 	rc = ldp_engine_write_parquet(j->engine, ldp_buf_cstr(&sel), j->staging_dir, &po, &files);
 	ldp_buf_free(&sel);
-	if (rc)
+	if (!rc && np && j->target_file_size > 0)
+		rc = split_large_files(j, &po, &files);
+	if (rc) {
+		ldp_data_files_free(files);
 		return ldp_error_wrap(rc, "writing data files for %s", j->table_name);
+	}
 	j->files = files;
 	return LDP_OK;
 }

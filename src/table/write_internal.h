@@ -14,6 +14,7 @@ typedef struct write_job {
 	char table_name[800];          /* "ns.t" for messages */
 	const ldp_schema *schema;      /* current schema */
 	const ldp_partition_spec *spec; /* default spec */
+	const ldp_sort_order *order;    /* default sort order (may be unsorted) */
 	/* the source query's columns */
 	size_t nsrc;
 	const char **src_names;

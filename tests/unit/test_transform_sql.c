@@ -59,7 +59,7 @@ static ldp_transform tr(ldp_transform_kind k, int32_t param)
 static int setup(void **state)
 {
 	(void)state;
-	ldp_engine_options o = {1, NULL, "America/Los_Angeles"};
+	ldp_engine_options o = {.threads = 1, .timezone = "America/Los_Angeles"};
 	if (ldp_engine_open(&E, NULL, &o) || ldp_register_iceberg_functions(E))
 		return -1;
 	ldp_arena_init(&A, 0);

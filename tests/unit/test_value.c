@@ -200,7 +200,7 @@ static ldp_value parse_ok(ldp_type t, const char *text)
 {
 	ldp_value v;
 	if (ldp_value_parse_duckdb(&t, text, &A, &v))
-		fail_msg("parsing '%s': %s", text, ldp_error_last()->message);
+		fail_msg("parsing '%s': %s", text ? text : "(null)", ldp_error_last()->message);
 	assert_int_equal(v.type, t.id);
 	return v;
 }
