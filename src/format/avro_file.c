@@ -460,12 +460,12 @@ static int inflate_block(ldp_avro_reader *r, ldp_avro_dec *fd, const uint8_t *p,
 		z.avail_out = (uInt)(cap - have);
 		zr = inflate(&z, Z_NO_FLUSH);
 		have = cap - z.avail_out;
-		if (zr == Z_STREAM_END) {
-			if (z.avail_in)
-				rc = ldp_avro_dec_corrupt(fd, "%u bytes after the end of the deflate stream",
-							  z.avail_in);
+		/* Bytes after the end of the stream are ignored, as Java's Inflater
+		 * and Python's zlib do: pyiceberg writes zlib.compress() output with
+		 * the 2-byte header but only 1 of the 4 Adler-32 trailer bytes cut,
+		 * so each of its blocks ends with 3 stray bytes. */
+		if (zr == Z_STREAM_END)
 			break;
-		}
 		if (zr == Z_OK && z.avail_out == 0) {
 			if (cap == MAX_BLOCK_BYTES) {
 				rc = ldp_avro_dec_corrupt(fd, "deflate block inflates beyond %zu bytes",

@@ -779,6 +779,41 @@ static void test_mutations_snappy(void **state)
 	mutate_all(LDP_AVRO_CODEC_SNAPPY);
 }
 
+/* pyiceberg's deflate blocks are zlib.compress(data)[2:-1]: the zlib header
+ * cut, but 3 of the 4 Adler-32 trailer bytes left after the raw stream.
+ * Java's Inflater and Python's zlib ignore them; so must ldp. */
+static void test_deflate_zlib_trailer(void **state)
+{
+	ldp_arena a;
+	ldp_arena_init(&a, 0);
+	uint8_t raw[25], z[128];
+	raw[0] = 48; /* zig-zag of 24 */
+	memcpy(raw + 1, "abcabcabcabcabcabcabcabc", 24);
+	uLongf zn = sizeof z;
+	assert_int_equal(compress2(z, &zn, raw, sizeof raw, 6), Z_OK);
+	ldp_buf f = LDP_BUF_INIT;
+	ldp_buf_put(&f, "Obj\x01", 4);
+	put_varint(&f, 2);
+	put_str(&f, "avro.schema");
+	put_str(&f, "\"string\"");
+	put_str(&f, "avro.codec");
+	put_str(&f, "deflate");
+	put_varint(&f, 0);
+	ldp_buf_put(&f, (const char *)SYNC, 16);
+	put_varint(&f, 1);
+	put_varint(&f, (int64_t)zn - 3);
+	ldp_buf_put(&f, (const char *)z + 2, zn - 3);
+	ldp_buf_put(&f, (const char *)SYNC, 16);
+	ldp_avro_value *back[1];
+	int n = read_all(f.ptr, f.len, &a, back, 1, NULL);
+	if (n < 0)
+		fail_msg("read: %s", ldp_error_last()->message);
+	assert_int_equal(n, 1);
+	assert_string_equal((const char *)back[0]->u.bytes.ptr, "abcabcabcabcabcabcabcabc");
+	ldp_buf_free(&f);
+	ldp_arena_free(&a);
+}
+
 static void test_header_errors(void **state)
 {
 	ldp_arena a;
@@ -837,6 +872,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_deflate),
 		cmocka_unit_test(test_roundtrip_snappy),
 		cmocka_unit_test(test_deflate_is_raw),
+		cmocka_unit_test(test_deflate_zlib_trailer),
 		cmocka_unit_test(test_snappy_handmade),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_attributes_preserved),
