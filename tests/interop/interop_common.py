@@ -294,7 +294,7 @@ def internal(v, t):
     return v
 
 
-def check_data_files(what, table, snapshot, schema):
+def check_data_files(what, table, snapshot):
     """Every live data file of a snapshot, read with pyarrow: row count,
     field ids, value/null counts and lower/upper bounds of the manifest
     entry against the file's contents, and the partition tuple against
@@ -318,9 +318,13 @@ def check_data_files(what, table, snapshot, schema):
         for i, fld in enumerate(pf.schema_arrow):
             fid = int((fld.metadata or {}).get(b"PARQUET:field_id", b"-1"))
             cols[fid] = data.column(i).to_pylist()
-        lo = decode_bounds(schema, df.lower_bounds)
-        hi = decode_bounds(schema, df.upper_bounds)
-        for f in schema.fields:
+        # Bounds are in the types of the schema the file was written with
+        # (an int column promoted to long keeps 4-byte bounds in old files).
+        added_by = table.metadata.snapshot_by_id(e.snapshot_id)
+        fschema = next(x for x in table.metadata.schemas if x.schema_id == added_by.schema_id)
+        lo = decode_bounds(fschema, df.lower_bounds)
+        hi = decode_bounds(fschema, df.upper_bounds)
+        for f in fschema.fields:
             if f.field_id not in cols:
                 continue  # a column added after this file was written
             vals = [internal(v, f.field_type) for v in cols[f.field_id]]
