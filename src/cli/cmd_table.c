@@ -227,7 +227,9 @@ static int do_write(ldp_warehouse *wh, int argc, char **argv, int overwrite)
 		const char *a = argv[i];
 		if (strcmp(a, "--dynamic") == 0 && overwrite)
 			o.mode = LDP_WRITE_OVERWRITE_DYNAMIC;
-		else if (strcmp(a, "--branch") == 0 && i + 1 < argc)
+		else if (strcmp(a, "--branch") == 0 && i + 1 >= argc)
+			return ldp_error_set(LDP_EINVALID, "option --branch needs a branch name");
+		else if (strcmp(a, "--branch") == 0)
 			o.branch = argv[++i];
 		else if (a[0] == '-' && a[1] == '-')
 			return ldp_error_set(LDP_EINVALID, "unknown option '%s' for table %s", a, argv[1]);
