@@ -139,6 +139,19 @@ static int schema_from_source(ldp_warehouse *wh, const char *columns, const char
 	return rc;
 }
 
+/* A failed --as leaves no empty table behind, unless someone committed to it meanwhile. */
+static void undo_create(ldp_warehouse *wh, const ldp_ident *id)
+{
+	int code = ldp_error_last()->code;
+	char *msg = strdup(ldp_error_last()->message);
+	ldp_table *t = NULL;
+	if (ldp_table_load(wh, id, &t) == LDP_OK && t->meta->nsnapshots == 0 && ldp_table_drop(wh, id, 1) == LDP_OK)
+		fprintf(stderr, "ldp: removed table %s.%s again: filling it failed\n", id->ns, id->name);
+	ldp_table_free(t);
+	ldp_error_set(code, "%s", msg ? msg : "filling the table failed");
+	free(msg);
+}
+
 static int do_create(ldp_warehouse *wh, int argc, char **argv)
 {
 	const char *name = NULL, *columns = NULL, *like = NULL, *as = NULL;
@@ -212,6 +225,8 @@ static int do_create(ldp_warehouse *wh, int argc, char **argv)
 			printf("Appended %lld rows in %lld files (snapshot %lld)\n", (long long)res.added_records,
 			       (long long)res.added_files, (long long)res.snapshot_id);
 		ldp_buf_free(&sql);
+		if (rc)
+			undo_create(wh, &id);
 	}
 	for (size_t i = 0; i < nprops; i++)
 		free(owned[i]);

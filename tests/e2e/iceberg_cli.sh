@@ -135,6 +135,9 @@ must "create --as query" "$LDP" table create db.sq --as "select range as k, rang
 q "create --as filled the table" "select count(*), sum(k2) from db.sq" "10,285"
 must "create --as file" "$LDP" table create db.fromfile --as "$T/a.parquet"
 q "create --as file rows" "select count(*), sum(id) from db.fromfile" "20,190"
+must_fail "create --as with a failing query" "boom" "$LDP" table create db.ctas --as "select range as a, case when range = 5 then error('boom') else 1 end as b from range(10)"
+must_fail "failed create --as left no table" "does not exist" "$LDP" table describe db.ctas
+[[ ! -e "$T/proj/warehouse/db/ctas" ]] && ok "failed create --as left no files" || fail "db.ctas files left behind"
 must_fail "create existing" "already exists" "$LDP" table create db.events --schema "id BIGINT"
 must_fail "create without schema" "exactly one of" "$LDP" table create db.x
 must_fail "create in missing namespace" "ldp namespace create" "$LDP" table create nope.x --schema "id BIGINT"
