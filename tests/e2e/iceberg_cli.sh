@@ -24,6 +24,10 @@ run() {
 	rc=$?
 	set -e
 	err=$(cat "$T/stderr")
+	# a sanitizer report exits 1 too: never let it pass for a user error
+	if [[ "$err" == *AddressSanitizer* || "$err" == *LeakSanitizer* || "$err" == *"runtime error:"* ]]; then
+		fail "sanitizer report from $*: $err"
+	fi
 }
 # must NAME CMD...: the command succeeds
 must() {
