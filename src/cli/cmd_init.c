@@ -18,7 +18,9 @@ int cmd_init(int argc, char **argv)
 	const char *dir = ".", *name = NULL;
 	int ndirs = 0;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--name") == 0 && i + 1 >= argc)
+			return cli_usage_error("init", "option --name needs a value");
+		else if (strcmp(argv[i], "--name") == 0)
 			name = argv[++i];
 		else if (argv[i][0] == '-')
 			return cli_usage_error("init", "unknown option '%s'", argv[i]);

@@ -40,6 +40,8 @@ static int parse_args(const char *sub, int argc, char **argv, ns_args *a, int pr
 			if (a->nunset == 64)
 				return cli_usage_error("namespace", "too many properties");
 			a->unset[a->nunset++] = argv[++i];
+		} else if ((strcmp(s, "--property") == 0 || strcmp(s, "-p") == 0 || strcmp(s, "--unset") == 0) && i + 1 >= argc) {
+			return cli_usage_error("namespace", "option %s needs a value", s);
 		} else if (s[0] == '-') {
 			return cli_usage_error("namespace", "unknown option '%s' for %s", s, sub);
 		} else if (!a->ns) {

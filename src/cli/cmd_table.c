@@ -26,8 +26,9 @@ void cmd_table_help(FILE *out)
 		"  append <ns.t> <file|glob|'select ...'> [--branch B]\n"
 		"  overwrite <ns.t> <file|glob|'select ...'> [--dynamic] [--branch B]\n"
 		"         replace the table's rows; --dynamic replaces only the partitions present in the new data\n"
-		"  history <ns.t> [--json]         the snapshot log: when each snapshot became current\n"
-		"  snapshots <ns.t> [--json]       every snapshot with its operation and summary\n"
+		"  history <ns.t> [AT] [--json]    the snapshot log: when each snapshot became current\n"
+		"                                  (with AT: the selected snapshot and its ancestors)\n"
+		"  snapshots <ns.t> [AT] [--json]  every snapshot (with AT: its lineage) and summary\n"
 		"  files <ns.t> [AT] [--json]      data files of a snapshot\n"
 		"  partitions <ns.t> [AT] [--json] record and file counts per partition\n"
 		"  rollback <ns.t> <snapshot-id>   make an earlier snapshot current again\n"
@@ -140,6 +141,19 @@ static int schema_from_source(ldp_warehouse *wh, const char *columns, const char
 	return rc;
 }
 
+/* A failed --as leaves no empty table behind, unless someone committed to it meanwhile. */
+static void undo_create(ldp_warehouse *wh, const ldp_ident *id)
+{
+	int code = ldp_error_last()->code;
+	char *msg = strdup(ldp_error_last()->message);
+	ldp_table *t = NULL;
+	if (ldp_table_load(wh, id, &t) == LDP_OK && t->meta->nsnapshots == 0 && ldp_table_drop(wh, id, 1) == LDP_OK)
+		fprintf(stderr, "ldp: removed table %s.%s again: filling it failed\n", id->ns, id->name);
+	ldp_table_free(t);
+	ldp_error_set(code, "%s", msg ? msg : "filling the table failed");
+	free(msg);
+}
+
 static int do_create(ldp_warehouse *wh, int argc, char **argv)
 {
 	const char *name = NULL, *columns = NULL, *like = NULL, *as = NULL;
@@ -213,6 +227,8 @@ static int do_create(ldp_warehouse *wh, int argc, char **argv)
 			printf("Appended %lld rows in %lld files (snapshot %lld)\n", (long long)res.added_records,
 			       (long long)res.added_files, (long long)res.snapshot_id);
 		ldp_buf_free(&sql);
+		if (rc)
+			undo_create(wh, &id);
 	}
 	for (size_t i = 0; i < nprops; i++)
 		free(owned[i]);
@@ -228,7 +244,9 @@ static int do_write(ldp_warehouse *wh, int argc, char **argv, int overwrite)
 		const char *a = argv[i];
 		if (strcmp(a, "--dynamic") == 0 && overwrite)
 			o.mode = LDP_WRITE_OVERWRITE_DYNAMIC;
-		else if (strcmp(a, "--branch") == 0 && i + 1 < argc)
+		else if (strcmp(a, "--branch") == 0 && i + 1 >= argc)
+			return ldp_error_set(LDP_EINVALID, "option --branch needs a branch name");
+		else if (strcmp(a, "--branch") == 0)
 			o.branch = argv[++i];
 		else if (a[0] == '-' && a[1] == '-')
 			return ldp_error_set(LDP_EINVALID, "unknown option '%s' for table %s", a, argv[1]);

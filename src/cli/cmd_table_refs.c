@@ -52,6 +52,32 @@ static int load(ldp_warehouse *wh, const char *name, ldp_table **t)
 	return rc ? rc : ldp_table_load(wh, &id, t);
 }
 
+static int has_at(const ldp_snapshot_selector *at)
+{
+	return at->snapshot_id > 0 || at->ref || at->as_of_ms > 0;
+}
+
+static int reject_at(const targs *a, const char *sub)
+{
+	if (!has_at(&a->at))
+		return LDP_OK;
+	return ldp_error_set(LDP_EINVALID, "table %s takes no --snapshot, --ref or --as-of", sub);
+}
+
+/* With AT, history and snapshots show the lineage of the selected snapshot
+ * (it and its ancestors): a branch's or tag's history, or main's as it was. */
+static int selected_id(const ldp_table *t, const targs *a, int64_t *id)
+{
+	*id = -1;
+	if (!has_at(&a->at))
+		return LDP_OK;
+	const ldp_snapshot *s = NULL;
+	int rc = ldp_table_resolve_snapshot(t, &a->at, &s);
+	if (!rc && s)
+		*id = s->snapshot_id;
+	return rc;
+}
+
 static void fmt_ms(int64_t ms, char *buf, size_t n)
 {
 	time_t s = (time_t)(ms / 1000);
@@ -95,6 +121,8 @@ int table_cli_describe(ldp_warehouse *wh, int argc, char **argv)
 	targs a;
 	ldp_table *t = NULL;
 	int rc = parse_targs(argc, argv, &a);
+	if (!rc)
+		rc = reject_at(&a, "describe");
 	if (!rc)
 		rc = load(wh, a.name, &t);
 	if (rc)
@@ -181,18 +209,42 @@ int table_cli_history(ldp_warehouse *wh, int argc, char **argv)
 	int rc = parse_targs(argc, argv, &a);
 	if (!rc)
 		rc = load(wh, a.name, &t);
-	if (rc)
+	int64_t sel = -1;
+	if (!rc)
+		rc = selected_id(t, &a, &sel);
+	if (rc) {
+		ldp_table_free(t);
 		return rc;
+	}
 	const ldp_metadata *m = t->meta;
+	/* the lineage of a selected snapshot, oldest first, each at its commit time */
+	ldp_arena arena;
+	ldp_arena_init(&arena, 0);
+	const ldp_snapshot **line = NULL;
+	size_t nline = 0;
+	if (sel > 0 && (rc = ldp_metadata_ancestors(m, sel, &arena, &line, &nline))) {
+		ldp_arena_free(&arena);
+		ldp_table_free(t);
+		return rc;
+	}
+	size_t n = sel > 0 ? nline : m->nsnapshot_log;
 	json_t *arr = a.json ? json_array() : NULL;
 	if (!a.json)
 		printf("%-23s  %-20s  %-20s  %s\n", "made_current_at", "snapshot_id", "parent_id", "operation");
-	for (size_t i = 0; i < m->nsnapshot_log; i++) {
-		const ldp_log_entry *e = &m->snapshot_log[i];
+	for (size_t i = 0; i < n; i++) {
+		ldp_log_entry lineage_entry;
+		const ldp_log_entry *e = &lineage_entry;
 		const ldp_snapshot *s = NULL;
-		for (size_t j = 0; j < m->nsnapshots; j++)
-			if (m->snapshots[j]->snapshot_id == e->snapshot_id)
-				s = m->snapshots[j];
+		if (sel > 0) {
+			s = line[nline - 1 - i];
+			lineage_entry.snapshot_id = s->snapshot_id;
+			lineage_entry.timestamp_ms = s->timestamp_ms;
+		} else {
+			e = &m->snapshot_log[i];
+			for (size_t j = 0; j < m->nsnapshots; j++)
+				if (m->snapshots[j]->snapshot_id == e->snapshot_id)
+					s = m->snapshots[j];
+		}
 		char ts[40];
 		fmt_ms(e->timestamp_ms, ts, sizeof ts);
 		if (arr) {
@@ -212,6 +264,7 @@ int table_cli_history(ldp_warehouse *wh, int argc, char **argv)
 	if (arr)
 		cli_print_json(arr);
 	json_decref(arr);
+	ldp_arena_free(&arena);
 	ldp_table_free(t);
 	return LDP_OK;
 }
@@ -223,8 +276,13 @@ int table_cli_snapshots(ldp_warehouse *wh, int argc, char **argv)
 	int rc = parse_targs(argc, argv, &a);
 	if (!rc)
 		rc = load(wh, a.name, &t);
-	if (rc)
+	int64_t sel = -1;
+	if (!rc)
+		rc = selected_id(t, &a, &sel);
+	if (rc) {
+		ldp_table_free(t);
 		return rc;
+	}
 	const ldp_metadata *m = t->meta;
 	json_t *arr = a.json ? json_array() : NULL;
 	if (!a.json)
@@ -232,6 +290,8 @@ int table_cli_snapshots(ldp_warehouse *wh, int argc, char **argv)
 		       "operation", "added_rows", "total_rows", "files");
 	for (size_t i = 0; i < m->nsnapshots; i++) {
 		const ldp_snapshot *s = m->snapshots[i];
+		if (sel > 0 && !ldp_metadata_is_ancestor(m, sel, s->snapshot_id))
+			continue;
 		char ts[40];
 		fmt_ms(s->timestamp_ms, ts, sizeof ts);
 		if (arr) {
@@ -382,6 +442,8 @@ int table_cli_rollback(ldp_warehouse *wh, int argc, char **argv)
 {
 	targs a;
 	int rc = parse_targs(argc, argv, &a);
+	if (!rc)
+		rc = reject_at(&a, "rollback");
 	if (rc)
 		return rc;
 	if (a.nextra != 1)
@@ -442,7 +504,17 @@ static int refs_cmd(ldp_warehouse *wh, int argc, char **argv, int is_tag)
 	if (a.nextra != 1)
 		return ldp_error_set(LDP_EINVALID, "ldp table %s %s needs a %s name", kind, action, kind);
 	if (strcmp(action, "create") == 0) {
-		rc = ldp_table_set_ref(wh, &id, a.extra[0], is_tag, a.at.snapshot_id);
+		int64_t sid = a.at.snapshot_id;
+		if (a.at.ref || a.at.as_of_ms > 0) { /* --ref/--as-of: the snapshot they select */
+			ldp_table *t = NULL;
+			rc = ldp_table_load(wh, &id, &t);
+			if (!rc)
+				rc = selected_id(t, &a, &sid);
+			ldp_table_free(t);
+			if (rc)
+				return rc;
+		}
+		rc = ldp_table_set_ref(wh, &id, a.extra[0], is_tag, sid);
 		if (!rc)
 			printf("Created %s %s on %s\n", kind, a.extra[0], a.name);
 	} else if (strcmp(action, "drop") == 0) {
