@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/sqlscan.h"
 #include "format/schema.h"
@@ -191,6 +192,22 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	if (at)
 		*at = '\0';
 	int rc = ldp_catalog_table_exists(c->wh->catalog, id.ns, id.name, &exists);
+	if (!rc && !exists) {
+		/* DuckDB folds unquoted names' case; Iceberg names keep theirs: accept a
+		 * unique case-insensitive match in the namespace. */
+		ldp_catalog_names names = {0};
+		const char *hit = NULL;
+		int many = 0;
+		if (ldp_catalog_list_tables(c->wh->catalog, id.ns, &names) == LDP_OK)
+			for (size_t i = 0; i < names.len; i++)
+				if (strcasecmp(names.items[i], id.name) == 0)
+					many += hit != NULL, hit = names.items[i];
+		if (hit && !many) {
+			snprintf(id.name, sizeof id.name, "%s", hit);
+			exists = 1;
+		}
+		ldp_catalog_names_free(&names);
+	}
 	if (rc || !exists) {
 		ldp_error_clear();
 		if (at) /* a time-travel name that is not a table is certainly a mistake */

@@ -328,9 +328,11 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 		cs->written[cs->nwritten++] = strdup(listpath);
 
 	/* the snapshot */
-	const char *op = cs->o->mode == LDP_WRITE_APPEND ? "append" : (del.files || cs->nentries == 0 ? "overwrite" : "append");
-	if (cs->o->mode != LDP_WRITE_APPEND && del.files == 0 && cs->nentries > 0)
-		op = "overwrite"; /* an overwrite says so even when it replaced nothing */
+	/* spec operations: append adds only; overwrite adds and removes (an
+	 * overwrite says so even when it replaced nothing); delete only removes. */
+	const char *op = "append";
+	if (cs->o->mode != LDP_WRITE_APPEND)
+		op = cs->nentries == 0 && del.files > 0 ? "delete" : "overwrite";
 	ldp_kv sum[16];
 	size_t ns = 0;
 	sum[ns++] = (ldp_kv){"operation", op};
