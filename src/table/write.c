@@ -210,6 +210,15 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	for (size_t i = 0; !rc && i < nbase; i++) {
 		ldp_manifest_file mf = base[i];
 		int keep_as_is = 1;
+		/* Appends carry manifests forward unread; one that is gone would make
+		 * the new snapshot unreadable too, so refuse rather than commit it. */
+		if (!ldp_io_exists(mf.manifest_path)) {
+			rc = ldp_error_set(LDP_ECORRUPT,
+					   "manifest %s of snapshot %" PRId64 " is missing: restore it, or roll the table back "
+					   "to a snapshot that does not use it",
+					   mf.manifest_path, head->snapshot_id);
+			break;
+		}
 		ldp_data_file_entry *es = NULL;
 		size_t ne = 0;
 		if (mf.content == LDP_CONTENT_DATA && cs->o->mode != LDP_WRITE_APPEND) {
