@@ -210,13 +210,20 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	for (size_t i = 0; !rc && i < nbase; i++) {
 		ldp_manifest_file mf = base[i];
 		int keep_as_is = 1;
-		/* Appends carry manifests forward unread; one that is gone would make
-		 * the new snapshot unreadable too, so refuse rather than commit it. */
-		if (!ldp_io_exists(mf.manifest_path)) {
+		/* Appends carry manifests forward unread; one that is gone or was cut
+		 * short would make the new snapshot unreadable too, so refuse rather
+		 * than commit it. The size recorded in the list is the cheap check. */
+		int64_t size = -1;
+		if (ldp_io_file_size(mf.manifest_path, &size) != LDP_OK)
+			ldp_error_clear();
+		if (size < 0 || (mf.manifest_length > 0 && size != mf.manifest_length)) {
+			char got[64];
+			snprintf(got, sizeof got, "%" PRId64 " bytes", size);
 			rc = ldp_error_set(LDP_ECORRUPT,
-					   "manifest %s of snapshot %" PRId64 " is missing: restore it, or roll the table back "
-					   "to a snapshot that does not use it",
-					   mf.manifest_path, head->snapshot_id);
+					   "manifest %s of snapshot %" PRId64 " is %s (the manifest list records %" PRId64
+					   " bytes): restore it, or roll the table back to a snapshot that does not use it",
+					   mf.manifest_path, head->snapshot_id, size < 0 ? "missing" : got,
+					   mf.manifest_length);
 			break;
 		}
 		ldp_data_file_entry *es = NULL;
