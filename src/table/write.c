@@ -606,6 +606,10 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			ldp_io_remove(cs.entries[i].file_path);
 		if (cs.has_added)
 			ldp_io_remove(cs.added.manifest_path);
+		if (rc == LDP_ECONFLICT)
+			ldp_error_wrap(rc, "gave up after %d attempts while other writers kept committing (nothing was "
+					   "written; run it again, or raise the table property commit.retry.num-retries)",
+				       res->attempts);
 		rc = ldp_error_wrap(rc, "writing to table %s", j.table_name);
 	}
 	forget_attempt(&cs, 0);
