@@ -24,7 +24,7 @@ mkdir -p "$T"
 export LDP_PROJECT="$T/p"
 unset LDP_LOG
 
-ROUNDS=${LDP_CRASH_ROUNDS:-20} # per table
+ROUNDS=${LDP_CRASH_ROUNDS:-16} # per table (32 rounds in all)
 ROWS=1000                      # per append
 SEED=${LDP_CRASH_SEED:-$(date +%s)}
 RANDOM=$SEED

@@ -248,7 +248,7 @@ static size_t count_matching(const char *listing, const char *needle)
 
 /* A write that must fail with `want` and change nothing at all. */
 static void expect_failed_write_changes_nothing(fixture *fx, ldp_write_mode mode, const char *sql,
-						ldp_write_options *o, int want)
+						ldp_write_options *o, int want, const char *needle)
 {
 	char *ptr_before = pointer(fx);
 	char *files_before = table_files(fx);
@@ -263,6 +263,8 @@ static void expect_failed_write_changes_nothing(fixture *fx, ldp_write_mode mode
 	const char *msg = ldp_error_last()->message;
 	if (!strstr(msg, "ns.t"))
 		fail_msg("the error does not name the table: %s", msg);
+	if (needle && !strstr(msg, needle))
+		fail_msg("the error lacks '%s': %s", needle, msg);
 	ldp_error_clear();
 
 	char *ptr_after = pointer(fx);
@@ -304,7 +306,7 @@ static void swap_eio(const char *name, const char *partition_by, ldp_write_mode 
 	fx->fault.fail_with = LDP_EIO;
 	fx->fault.times = -1;
 	ldp_write_options o = {0};
-	expect_failed_write_changes_nothing(fx, mode, NEW_ROWS, &o, LDP_EIO);
+	expect_failed_write_changes_nothing(fx, mode, NEW_ROWS, &o, LDP_EIO, "injected");
 	/* an I/O failure is not a conflict: one attempt, no retries */
 	assert_int_equal(fx->fault.calls, 1);
 	/* and once the fault is gone the same write goes through */
@@ -368,7 +370,7 @@ static void test_before_swap_eio(void **state)
 	ldp_write_options o = {0};
 	o.before_swap = fail_before_swap;
 	o.before_swap_ctx = &calls;
-	expect_failed_write_changes_nothing(fx, LDP_WRITE_OVERWRITE, NEW_ROWS, &o, LDP_EIO);
+	expect_failed_write_changes_nothing(fx, LDP_WRITE_OVERWRITE, NEW_ROWS, &o, LDP_EIO, "injected");
 	assert_int_equal(calls, 1);
 	assert_int_equal(fx->fault.calls, 0); /* the catalog was never asked */
 	teardown(fx);
@@ -383,7 +385,8 @@ static void test_conflict_forever_gives_up(void **state)
 	fx->fault.fail_with = LDP_ECONFLICT;
 	fx->fault.times = -1;
 	ldp_write_options o = {0};
-	expect_failed_write_changes_nothing(fx, LDP_WRITE_APPEND, NEW_ROWS, &o, LDP_ECONFLICT);
+	expect_failed_write_changes_nothing(fx, LDP_WRITE_APPEND, NEW_ROWS, &o, LDP_ECONFLICT,
+					    "gave up after 5 attempts");
 	assert_int_equal(fx->fault.calls, 5);
 	teardown(fx);
 }
