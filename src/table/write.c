@@ -579,6 +579,21 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			cs.has_added = 1;
 		}
 	}
+	/* Writing the data took a while: commit on the newest base rather than
+	 * the one loaded before it, or under steady concurrent appends nearly
+	 * every first attempt is doomed and writers run out of retries. (The
+	 * same re-application a lost race does; the data files do not depend
+	 * on the base.) */
+	if (!rc) {
+		char *loc = NULL;
+		rc = ldp_catalog_load_table(wh->catalog, id->ns, id->name, &loc, NULL);
+		ldp_table *fresh = NULL;
+		if (!rc && loc && strcmp(loc, t->metadata_location) != 0 && !(rc = ldp_table_load(wh, id, &fresh))) {
+			ldp_table_free(t);
+			t = fresh;
+		}
+		free(loc);
+	}
 	for (int try = 0; !rc; try++) {
 		int conflict = 0;
 		res->attempts = try + 1;
