@@ -523,13 +523,18 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 	j.schema = ldp_metadata_current_schema(m);
 	j.spec = ldp_metadata_default_spec(m);
 	cs.spec_id = m->default_spec_id;
-	int64_t target = 0, retries = 4;
+	int64_t target = 0, retries = 4, min_wait = 100, max_wait = 60000;
 	j.compression = ldp_metadata_property(m, "write.parquet.compression-codec");
 	if (!j.compression)
 		j.compression = "zstd";
 	rc = ice_property_int(m, "write.target-file-size-bytes", 512LL * 1024 * 1024, &target);
 	if (!rc)
 		rc = ice_property_int(m, "commit.retry.num-retries", wh->commit_retries, &retries);
+	/* Iceberg's retry waits (same names and defaults as Java's TableProperties) */
+	if (!rc)
+		rc = ice_property_int(m, "commit.retry.min-wait-ms", 100, &min_wait);
+	if (!rc)
+		rc = ice_property_int(m, "commit.retry.max-wait-ms", 60000, &max_wait);
 	j.target_file_size = target;
 	if (!rc)
 		rc = ldp_warehouse_engine(wh, &j.engine);
@@ -607,7 +612,8 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			break;
 		LDP_INFO("commit to %s lost a race (attempt %d): retrying on the new table state", j.table_name, try + 1);
 		ldp_error_clear();
-		ldp_backoff_sleep(try, 10, 1000);
+		ldp_backoff_sleep(try, (int)(min_wait < 0 ? 0 : min_wait > 3600000 ? 3600000 : min_wait),
+				  (int)(max_wait < 0 ? 0 : max_wait > 3600000 ? 3600000 : max_wait));
 		ldp_table *fresh = NULL;
 		rc = ldp_table_load(wh, id, &fresh);
 		if (!rc) {
