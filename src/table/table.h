@@ -5,8 +5,9 @@
  * Every write follows ARCHITECTURE.md's commit path: data files, a manifest,
  * a manifest list, a new metadata file, then the catalog's compare-and-swap;
  * on a conflict the operation reloads the table, re-applies itself on the new
- * base and retries with backoff (table property commit.retry.num-retries,
- * default 4). Anything written before a failed swap is unreferenced garbage.
+ * base and retries with backoff (table properties commit.retry.num-retries,
+ * default 4, and commit.retry.min-wait-ms / max-wait-ms, default 100 / 60000,
+ * as in Java's Iceberg). Anything written before a failed swap is unreferenced garbage.
  *
  * Memory: an ldp_table owns its metadata; free it with ldp_table_free().
  */

@@ -210,6 +210,22 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	for (size_t i = 0; !rc && i < nbase; i++) {
 		ldp_manifest_file mf = base[i];
 		int keep_as_is = 1;
+		/* Appends carry manifests forward unread; one that is gone or was cut
+		 * short would make the new snapshot unreadable too, so refuse rather
+		 * than commit it. The size recorded in the list is the cheap check. */
+		int64_t size = -1;
+		if (ldp_io_file_size(mf.manifest_path, &size) != LDP_OK)
+			ldp_error_clear();
+		if (size < 0 || (mf.manifest_length > 0 && size != mf.manifest_length)) {
+			char got[64];
+			snprintf(got, sizeof got, "%" PRId64 " bytes", size);
+			rc = ldp_error_set(LDP_ECORRUPT,
+					   "manifest %s of snapshot %" PRId64 " is %s (the manifest list records %" PRId64
+					   " bytes): restore it, or roll the table back to a snapshot that does not use it",
+					   mf.manifest_path, head->snapshot_id, size < 0 ? "missing" : got,
+					   mf.manifest_length);
+			break;
+		}
 		ldp_data_file_entry *es = NULL;
 		size_t ne = 0;
 		if (mf.content == LDP_CONTENT_DATA && cs->o->mode != LDP_WRITE_APPEND) {
@@ -512,13 +528,18 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 	j.spec = ldp_metadata_default_spec(m);
 	j.order = ldp_metadata_default_sort_order(m);
 	cs.spec_id = m->default_spec_id;
-	int64_t target = 0, retries = 4;
+	int64_t target = 0, retries = 4, min_wait = 100, max_wait = 60000;
 	j.compression = ldp_metadata_property(m, "write.parquet.compression-codec");
 	if (!j.compression)
 		j.compression = "zstd";
 	rc = ice_property_int(m, "write.target-file-size-bytes", 512LL * 1024 * 1024, &target);
 	if (!rc)
 		rc = ice_property_int(m, "commit.retry.num-retries", wh->commit_retries, &retries);
+	/* Iceberg's retry waits (same names and defaults as Java's TableProperties) */
+	if (!rc)
+		rc = ice_property_int(m, "commit.retry.min-wait-ms", 100, &min_wait);
+	if (!rc)
+		rc = ice_property_int(m, "commit.retry.max-wait-ms", 60000, &max_wait);
 	j.target_file_size = target;
 	if (!rc)
 		rc = ldp_warehouse_engine(wh, &j.engine);
@@ -571,6 +592,21 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			cs.has_added = 1;
 		}
 	}
+	/* Writing the data took a while: commit on the newest base rather than
+	 * the one loaded before it, or under steady concurrent appends nearly
+	 * every first attempt is doomed and writers run out of retries. (The
+	 * same re-application a lost race does; the data files do not depend
+	 * on the base.) */
+	if (!rc) {
+		char *loc = NULL;
+		rc = ldp_catalog_load_table(wh->catalog, id->ns, id->name, &loc, NULL);
+		ldp_table *fresh = NULL;
+		if (!rc && loc && strcmp(loc, t->metadata_location) != 0 && !(rc = ldp_table_load(wh, id, &fresh))) {
+			ldp_table_free(t);
+			t = fresh;
+		}
+		free(loc);
+	}
 	for (int try = 0; !rc; try++) {
 		int conflict = 0;
 		res->attempts = try + 1;
@@ -584,7 +620,8 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			break;
 		LDP_INFO("commit to %s lost a race (attempt %d): retrying on the new table state", j.table_name, try + 1);
 		ldp_error_clear();
-		ldp_backoff_sleep(try, 10, 1000);
+		ldp_backoff_sleep(try, (int)(min_wait < 0 ? 0 : min_wait > 3600000 ? 3600000 : min_wait),
+				  (int)(max_wait < 0 ? 0 : max_wait > 3600000 ? 3600000 : max_wait));
 		ldp_table *fresh = NULL;
 		rc = ldp_table_load(wh, id, &fresh);
 		if (!rc) {
@@ -598,6 +635,10 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			ldp_io_remove(cs.entries[i].file_path);
 		if (cs.has_added)
 			ldp_io_remove(cs.added.manifest_path);
+		if (rc == LDP_ECONFLICT)
+			ldp_error_wrap(rc, "gave up after %d attempts while other writers kept committing (nothing was "
+					   "written; run it again, or raise the table property commit.retry.num-retries)",
+				       res->attempts);
 		rc = ldp_error_wrap(rc, "writing to table %s", j.table_name);
 	}
 	forget_attempt(&cs, 0);
