@@ -36,6 +36,9 @@ int ldp_io_file_size(const char *path, int64_t *out);
 int ldp_io_remove(const char *path);
 /* Remove a directory tree (for drop --purge). Missing is not an error. */
 int ldp_io_remove_tree(const char *path);
+/* fsync a file written by someone else (DuckDB's Parquet writer) before a
+ * commit makes it reachable. */
+int ldp_io_sync_file(const char *path);
 /* fsync a directory so a rename inside it is durable. */
 int ldp_io_sync_dir(const char *dir);
 

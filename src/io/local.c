@@ -105,6 +105,18 @@ static int parent_dir(const char *path, char *out, size_t cap)
 	return LDP_OK;
 }
 
+int ldp_io_sync_file(const char *uri)
+{
+	const char *path = ldp_io_local_path(uri);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ldp_error_set(errno_status(errno), "%s: %s", path, strerror(errno));
+	int rc = fsync(fd);
+	int e = errno;
+	close(fd);
+	return rc == 0 ? LDP_OK : ldp_error_set(LDP_EIO, "fsync %s: %s", path, strerror(e));
+}
+
 int ldp_io_sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/backoff.h"
 #include "format/metadata.h"
 #include "format/partition.h"
 #include "format/schema.h"
@@ -446,6 +447,7 @@ static int commit_metadata(ldp_warehouse *wh, const ldp_ident *id, meta_change_f
 		if (rc != LDP_ECONFLICT || attempt >= wh->commit_retries)
 			return rc;
 		ldp_error_clear();
+		ldp_backoff_sleep(attempt, 100, 5000);
 	}
 }
 

@@ -476,10 +476,16 @@ static int move_files(write_job *j, const ldp_metadata *m, commit_state *cs)
 		snprintf(dir, sizeof dir, "%s", ldp_buf_cstr(&dest));
 		*strrchr(dir, '/') = '\0';
 		rc = ldp_io_mkdirs(dir);
+		/* DuckDB does not fsync what COPY writes; the commit must not point at
+		 * data a power loss could take back (file, then its new directory). */
+		if (!rc)
+			rc = ldp_io_sync_file(df->path);
 		/* The table location may be a file: URI (pyiceberg writes them); the
 		 * manifest keeps that form, rename(2) needs the path. */
 		if (!rc && rename(ldp_io_local_path(df->path), ldp_io_local_path(ldp_buf_cstr(&dest))) != 0)
 			rc = ldp_error_set(LDP_EIO, "moving data file into %s failed", ldp_buf_cstr(&dest));
+		if (!rc)
+			rc = ldp_io_sync_dir(ldp_io_local_path(dir));
 		ldp_data_file_entry *e = &cs->entries[cs->nentries];
 		memset(e, 0, sizeof *e);
 		e->status = LDP_ENTRY_ADDED;

@@ -139,11 +139,14 @@ static int holds_fixed(const ldp_type *t)
 	}
 }
 
+/* DuckDB's error() raised for a NULL in a required column carries this mark
+ * and the column name; write_data_files turns it into a clean message. */
+#define REQUIRED_NULL_MARK "ldp-required-null:"
+
 /* SELECT <table columns in schema order> FROM (<source>) */
 static int build_projection(write_job *j, const char *source_sql, ldp_buf *q)
 {
 	const ldp_schema *s = j->schema;
-	const char *tn = j->table_name;
 	char *used = calloc(j->nsrc + 1, 1);
 	if (!used)
 		return ldp_error_set(LDP_ENOMEM, "out of memory");
@@ -164,14 +167,14 @@ static int build_projection(write_job *j, const char *source_sql, ldp_buf *q)
 			ldp_buf it = LDP_BUF_INIT;
 			ldp_type_append_string(f->type, &it);
 			rc = ldp_error_set(LDP_EUNSUPPORTED,
-					   "writing %s: column '%s' is %s; ldp cannot write Parquet fixed_len_byte_array columns yet, so it does not write to tables with fixed(L) columns (reading them works)",
-					   tn, f->name, ldp_buf_cstr(&it));
+					   "column '%s' is %s; ldp cannot write Parquet fixed_len_byte_array columns yet, so it does not write to tables with fixed(L) columns (reading them works)",
+					   f->name, ldp_buf_cstr(&it));
 			ldp_buf_free(&it);
 		} else if (c == -2) {
-			rc = ldp_error_set(LDP_EINVALID, "writing %s: several source columns match '%s' when case is ignored; rename them", tn, f->name);
+			rc = ldp_error_set(LDP_EINVALID, "several source columns match '%s' when case is ignored; rename them", f->name);
 		} else if (c < 0) {
 			if (f->required)
-				rc = ldp_error_set(LDP_EINVALID, "writing %s: required column '%s' is missing from the data", tn, f->name);
+				rc = ldp_error_set(LDP_EINVALID, "required column '%s' is missing from the data", f->name);
 			ldp_buf_printf(q, "CAST(NULL AS %s)", ldp_buf_cstr(&ty));
 		} else {
 			used[c] = 1;
@@ -180,8 +183,8 @@ static int build_projection(write_job *j, const char *source_sql, ldp_buf *q)
 				char *dn = ldp_type_name(j->src_types[c]);
 				ldp_type_append_string(f->type, &it);
 				rc = ldp_error_set(LDP_EINVALID,
-						   "writing %s: column '%s' is %s in the data but %s in the table; cast it in the query (CAST(%s AS %s)) or change the table's schema",
-						   tn, f->name, dn ? dn : "?", ldp_buf_cstr(&it), j->src_names[c], ldp_buf_cstr(&ty));
+						   "column '%s' is %s in the data but %s in the table; cast it in the query (CAST(%s AS %s)) or change the table's schema",
+						   f->name, dn ? dn : "?", ldp_buf_cstr(&it), j->src_names[c], ldp_buf_cstr(&ty));
 				free(dn);
 				ldp_buf_free(&st);
 				ldp_buf_free(&it);
@@ -192,7 +195,7 @@ static int build_projection(write_job *j, const char *source_sql, ldp_buf *q)
 				ldp_buf_put_sql_ident(q, j->src_names[c]);
 				ldp_buf_puts(q, " IS NULL THEN error(");
 				ldp_buf msg = LDP_BUF_INIT;
-				ldp_buf_printf(&msg, "writing %s: required column '%s' has a NULL value", tn, f->name);
+				ldp_buf_printf(&msg, "%s%s", REQUIRED_NULL_MARK, f->name);
 				ldp_buf_put_sql_string(q, ldp_buf_cstr(&msg));
 				ldp_buf_free(&msg);
 				ldp_buf_puts(q, ") ELSE ");
@@ -209,7 +212,7 @@ static int build_projection(write_job *j, const char *source_sql, ldp_buf *q)
 	}
 	for (size_t c = 0; c < j->nsrc && !rc; c++)
 		if (!used[c])
-			rc = ldp_error_set(LDP_EINVALID, "writing %s: column '%s' of the data is not in the table; remove it from the query or add it to the table", tn, j->src_names[c]);
+			rc = ldp_error_set(LDP_EINVALID, "column '%s' of the data is not in the table; remove it from the query or add it to the table", j->src_names[c]);
 	free(used);
 	if (rc)
 		return rc;
@@ -505,7 +508,14 @@ int write_data_files(write_job *j, const char *source_sql)
 		rc = split_large_files(j, &po, &files);
 	if (rc) {
 		ldp_data_files_free(files);
-		return ldp_error_wrap(rc, "writing data files for %s", j->table_name);
+		const char *mark = strstr(ldp_error_last()->message, REQUIRED_NULL_MARK);
+		if (mark) {
+			char col[256];
+			snprintf(col, sizeof col, "%s", mark + strlen(REQUIRED_NULL_MARK));
+			col[strcspn(col, "\n")] = '\0';
+			return ldp_error_set(LDP_EINVALID, "required column '%s' has a NULL value; nothing was written", col);
+		}
+		return ldp_error_wrap(rc, "writing data files");
 	}
 	j->files = files;
 	return LDP_OK;
