@@ -78,6 +78,22 @@ static int selected_id(const ldp_table *t, const targs *a, int64_t *id)
 	return rc;
 }
 
+/* Arguments, table and selected snapshot id (-1: none) for history/snapshots. */
+static int load_selected(ldp_warehouse *wh, int argc, char **argv, targs *a, ldp_table **t, int64_t *sel)
+{
+	*t = NULL;
+	int rc = parse_targs(argc, argv, a);
+	if (!rc)
+		rc = load(wh, a->name, t);
+	if (!rc)
+		rc = selected_id(*t, a, sel);
+	if (rc) {
+		ldp_table_free(*t);
+		*t = NULL;
+	}
+	return rc;
+}
+
 static void fmt_ms(int64_t ms, char *buf, size_t n)
 {
 	time_t s = (time_t)(ms / 1000);
@@ -206,16 +222,10 @@ int table_cli_history(ldp_warehouse *wh, int argc, char **argv)
 {
 	targs a;
 	ldp_table *t = NULL;
-	int rc = parse_targs(argc, argv, &a);
-	if (!rc)
-		rc = load(wh, a.name, &t);
 	int64_t sel = -1;
-	if (!rc)
-		rc = selected_id(t, &a, &sel);
-	if (rc) {
-		ldp_table_free(t);
+	int rc = load_selected(wh, argc, argv, &a, &t, &sel);
+	if (rc)
 		return rc;
-	}
 	const ldp_metadata *m = t->meta;
 	/* the lineage of a selected snapshot, oldest first, each at its commit time */
 	ldp_arena arena;
@@ -273,16 +283,10 @@ int table_cli_snapshots(ldp_warehouse *wh, int argc, char **argv)
 {
 	targs a;
 	ldp_table *t = NULL;
-	int rc = parse_targs(argc, argv, &a);
-	if (!rc)
-		rc = load(wh, a.name, &t);
 	int64_t sel = -1;
-	if (!rc)
-		rc = selected_id(t, &a, &sel);
-	if (rc) {
-		ldp_table_free(t);
+	int rc = load_selected(wh, argc, argv, &a, &t, &sel);
+	if (rc)
 		return rc;
-	}
 	const ldp_metadata *m = t->meta;
 	json_t *arr = a.json ? json_array() : NULL;
 	if (!a.json)
