@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/backoff.h"
@@ -423,6 +424,13 @@ static void forget_attempt(commit_state *cs, int remove)
 
 /* ---- the write ---- */
 
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static int move_files(write_job *j, const ldp_metadata *m, commit_state *cs)
 {
 	size_t n = j->files ? j->files->count : 0;
@@ -489,10 +497,13 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 		    ldp_write_result *res)
 {
 	memset(res, 0, sizeof *res);
+	int64_t t0 = mono_ns();
 	ldp_table *t = NULL;
 	int rc = ldp_table_load(wh, id, &t);
 	if (rc)
 		return rc;
+	int64_t t1 = mono_ns();
+	res->load_ns = t1 - t0;
 	write_job j;
 	memset(&j, 0, sizeof j);
 	ldp_arena_init(&j.arena, 0);
@@ -563,6 +574,8 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			cs.has_added = 1;
 		}
 	}
+	int64_t t2 = mono_ns();
+	res->data_ns = t2 - t1;
 	for (int try = 0; !rc; try++) {
 		int conflict = 0;
 		res->attempts = try + 1;
@@ -584,6 +597,7 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			t = fresh;
 		}
 	}
+	res->commit_ns = mono_ns() - t2;
 	if (rc) {
 		/* the data files and manifest are unreferenced: remove them */
 		for (size_t i = 0; i < cs.nentries; i++)
