@@ -388,7 +388,6 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 			rc = LDP_ECONFLICT;
 		}
 	}
-	ldp_metadata_free(next);
 	if (!rc && newloc && cs->nwritten < 64)
 		cs->written[cs->nwritten++] = strdup(newloc);
 	if (!rc && cs->o->before_swap)
@@ -398,6 +397,11 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 		if (rc == LDP_ECONFLICT)
 			*conflict = 1;
 	}
+	/* the next write to this table starts from here without reading it back */
+	if (!rc)
+		ldp_warehouse_cache_metadata(cs->wh, newloc, next);
+	else
+		ldp_metadata_free(next);
 	if (!rc) {
 		cs->res->snapshot_id = cs->snapshot_id;
 		cs->res->added_files = (int64_t)cs->nentries;
