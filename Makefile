@@ -40,7 +40,7 @@ test-sanitize: sanitize
 
 bench: release
 	$(CMAKE) --build $(BUILD)/release --target bench -j $(JOBS)
-	cd $(BUILD)/release && ./bench/cli_startup && ./bench/sql_scan
+	cd $(BUILD)/release && ./bench/cli_startup && ./bench/sql_scan && ./bench/iceberg_append
 
 clean:
 	rm -rf $(BUILD)

@@ -21,17 +21,11 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "taxi.h"
 
 #if !defined(LDP_BIN) || !defined(LDP_SOURCE_DIR) || !defined(LDP_BUILD_DIR)
 #error "LDP_BIN, LDP_SOURCE_DIR and LDP_BUILD_DIR come from bench/CMakeLists.txt"
 #endif
-
-#define TAXI_ROWS 3066766
-#define DATA_DIR LDP_BUILD_DIR "/bench-data"
-#define TAXI_FILE DATA_DIR "/yellow_tripdata_2023-01.parquet"
-#define TAXI_TMP TAXI_FILE ".tmp" /* the name generate.sql writes */
-#define GENERATOR LDP_SOURCE_DIR "/examples/taxi/generate.sql"
-#define GENERATOR_COPY DATA_DIR "/generate.sql.used"
 
 typedef struct {
 	const char *name; /* ratio key: sql_scan.<name> */
@@ -46,46 +40,6 @@ static const bench_query queries[] = {
 	{"groupby", "select PULocationID, count(*), avg(fare_amount), sum(total_amount) from '%s' group by 1", 0},
 };
 #define NQUERIES (sizeof queries / sizeof queries[0])
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	char tmp[8192];
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		memcpy(buf + len, tmp, n);
-		len += n;
-	}
-	fclose(f);
-	if (!buf)
-		buf = calloc(1, 1);
-	else
-		buf[len] = '\0';
-	return buf;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	size_t n = strlen(text);
-	int ok = fwrite(text, 1, n, f) == n;
-	return (fclose(f) == 0 && ok) ? 0 : -1;
-}
 
 /* Runs `sql` in a fresh in-memory DuckDB, consuming every chunk. Returns the wall
  * time in ns (open to close) or -1; *rows gets the row count and *first the first
@@ -133,59 +87,6 @@ out:
 	return bench_now_ns() - t0;
 }
 
-/* The taxi file is usable if it was made by the current generator and holds every
- * row (a file cut short has no footer, so the count fails rather than lies). */
-static int taxi_file_ok(const char *generator_text)
-{
-	char *used = slurp(GENERATOR_COPY);
-	int same = used && strcmp(used, generator_text) == 0;
-	free(used);
-	if (!same || access(TAXI_FILE, R_OK) != 0)
-		return 0;
-	int64_t rows = 0, count = 0;
-	return duckdb_run("select count(*) from '" TAXI_FILE "'", &rows, &count) >= 0 && count == TAXI_ROWS;
-}
-
-static int ensure_taxi_file(void)
-{
-	char *gen = slurp(GENERATOR);
-	if (!gen) {
-		fprintf(stderr, "sql_scan: cannot read %s: %s\n", GENERATOR, strerror(errno));
-		return -1;
-	}
-	if (taxi_file_ok(gen)) {
-		printf("data: reusing %s\n", TAXI_FILE);
-		free(gen);
-		return 0;
-	}
-	if (mkdir(DATA_DIR, 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "sql_scan: mkdir %s: %s\n", DATA_DIR, strerror(errno));
-		free(gen);
-		return -1;
-	}
-	unlink(GENERATOR_COPY);
-	unlink(TAXI_FILE);
-	printf("data: generating %d trips with %s sql -f %s ...\n", TAXI_ROWS, LDP_BIN, GENERATOR);
-	fflush(stdout);
-	char *argv[] = {(char *)LDP_BIN, (char *)"sql", (char *)"-f", (char *)GENERATOR, NULL};
-	int64_t dt = bench_run(argv, DATA_DIR, NULL);
-	int rc = -1;
-	if (dt < 0)
-		fprintf(stderr, "sql_scan: generating the taxi data failed\n");
-	else if (rename(TAXI_TMP, TAXI_FILE) != 0)
-		fprintf(stderr, "sql_scan: rename %s: %s\n", TAXI_TMP, strerror(errno));
-	else if (write_file(GENERATOR_COPY, gen) != 0)
-		fprintf(stderr, "sql_scan: cannot write %s\n", GENERATOR_COPY);
-	else if (!taxi_file_ok(gen))
-		fprintf(stderr, "sql_scan: %s does not hold %d rows\n", TAXI_FILE, TAXI_ROWS);
-	else {
-		printf("data: generated in %.2f s\n", dt / 1e9);
-		rc = 0;
-	}
-	free(gen);
-	return rc;
-}
-
 /* Before timing anything: ldp must print what DuckDB computes. */
 static int cross_check(const char *sql, int64_t duck_rows, int64_t duck_first, int64_t expect)
 {
@@ -193,7 +94,7 @@ static int cross_check(const char *sql, int64_t duck_rows, int64_t duck_first, i
 	char *argv[] = {(char *)LDP_BIN, (char *)"sql", (char *)"--format", (char *)"csv", (char *)sql, NULL};
 	if (bench_run(argv, NULL, out) < 0)
 		return -1;
-	char *text = slurp(out);
+	char *text = bench_slurp(out);
 	unlink(out);
 	if (!text)
 		return -1;
@@ -226,7 +127,7 @@ int main(int argc, char **argv)
 	/* The first DuckDB instance in a process costs more than later ones (one-time
 	 * initialisation); every `ldp sql` pays it, the in-process side only once, here. */
 	int64_t first_open = duckdb_run("select 42", NULL, NULL);
-	if (first_open < 0 || ensure_taxi_file() != 0)
+	if (first_open < 0 || ensure_taxi_file("sql_scan") != 0)
 		return 1;
 
 	bench_stats ls[NQUERIES], ds[NQUERIES];

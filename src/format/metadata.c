@@ -636,13 +636,148 @@ void ldp_metadata_free(ldp_metadata *m)
 	free(m);
 }
 
+/* ---- copy ---- */
+
+/* Copies walk the model instead of going through JSON: a commit copies the
+ * metadata once or twice, and serialising plus re-parsing every snapshot made
+ * that cost as much as loading the table. JSON values the model borrows (field
+ * defaults, extras) stay shared through `owned`; nothing mutates them. */
+
+static int copy_str(ldp_arena *a, const char *in, const char **out)
+{
+	*out = in ? ldp_arena_strdup(a, in) : NULL;
+	return in && !*out ? LDP_ENOMEM : LDP_OK;
+}
+
+static int copy_snapshot(ldp_arena *a, const ldp_snapshot *in, ldp_snapshot **out)
+{
+	ldp_snapshot *s = ldp_arena_alloc(a, sizeof(*s));
+	if (!s)
+		return LDP_ENOMEM;
+	*s = *in;
+	s->operation = NULL;
+	int rc = copy_str(a, in->manifest_list, &s->manifest_list);
+	if (!rc && in->nmanifests_v1) {
+		s->manifests_v1 = ldp_arena_calloc(a, in->nmanifests_v1, sizeof(char *));
+		rc = s->manifests_v1 ? LDP_OK : LDP_ENOMEM;
+		for (size_t i = 0; !rc && i < in->nmanifests_v1; i++)
+			rc = copy_str(a, in->manifests_v1[i], &s->manifests_v1[i]);
+	}
+	if (!rc && in->summary) {
+		s->summary = ldp_arena_calloc(a, in->nsummary + 1, sizeof(ldp_kv));
+		rc = s->summary ? LDP_OK : LDP_ENOMEM;
+		for (size_t i = 0; !rc && i < in->nsummary; i++) {
+			rc = copy_str(a, in->summary[i].key, &s->summary[i].key);
+			if (!rc)
+				rc = copy_str(a, in->summary[i].value, &s->summary[i].value);
+			if (!rc && in->operation == in->summary[i].value)
+				s->operation = s->summary[i].value;
+		}
+	}
+	if (!rc && in->operation && !s->operation)
+		rc = copy_str(a, in->operation, &s->operation);
+	*out = s;
+	return rc;
+}
+
+static int copy_log(ldp_arena *a, const ldp_log_entry *in, size_t n, ldp_log_entry **out)
+{
+	*out = NULL;
+	if (!in)
+		return LDP_OK;
+	ldp_log_entry *l = ldp_arena_calloc(a, n + 1, sizeof(*l));
+	if (!l)
+		return LDP_ENOMEM;
+	int rc = LDP_OK;
+	for (size_t i = 0; !rc && i < n; i++) {
+		l[i] = in[i];
+		rc = copy_str(a, in[i].metadata_file, &l[i].metadata_file);
+	}
+	*out = l;
+	return rc;
+}
+
+/* An arena array of n pointers (at least one slot, as the parser allocates). */
+static void *ptr_array(ldp_arena *a, size_t n)
+{
+	return ldp_arena_calloc(a, n + 1, sizeof(void *));
+}
+
+static int copy_model(ldp_metadata *m, const ldp_metadata *in)
+{
+	ldp_arena *a = &m->arena;
+	int rc = copy_str(a, in->table_uuid, &m->table_uuid);
+	if (!rc)
+		rc = copy_str(a, in->location, &m->location);
+	if (!rc && in->schemas) {
+		m->schemas = ptr_array(a, in->nschemas);
+		rc = m->schemas ? LDP_OK : LDP_ENOMEM;
+		for (size_t i = 0; !rc && i < in->nschemas; i++)
+			rc = ldp_schema_copy(a, in->schemas[i], &m->schemas[i]);
+	}
+	if (!rc && in->specs) {
+		m->specs = ptr_array(a, in->nspecs);
+		rc = m->specs ? LDP_OK : LDP_ENOMEM;
+		for (size_t i = 0; !rc && i < in->nspecs; i++)
+			rc = ldp_partition_spec_copy(a, in->specs[i], &m->specs[i]);
+	}
+	if (!rc && in->sort_orders) {
+		m->sort_orders = ptr_array(a, in->nsort_orders);
+		rc = m->sort_orders ? LDP_OK : LDP_ENOMEM;
+		for (size_t i = 0; !rc && i < in->nsort_orders; i++)
+			rc = ldp_sort_order_copy(a, in->sort_orders[i], &m->sort_orders[i]);
+	}
+	if (!rc && in->properties) {
+		m->properties = ldp_arena_calloc(a, in->nproperties + 1, sizeof(ldp_kv));
+		rc = m->properties ? LDP_OK : LDP_ENOMEM;
+		for (size_t i = 0; !rc && i < in->nproperties; i++) {
+			rc = copy_str(a, in->properties[i].key, &m->properties[i].key);
+			if (!rc)
+				rc = copy_str(a, in->properties[i].value, &m->properties[i].value);
+		}
+	}
+	if (!rc && in->snapshots) {
+		m->snapshots = ptr_array(a, in->nsnapshots);
+		rc = m->snapshots ? LDP_OK : LDP_ENOMEM;
+		for (size_t i = 0; !rc && i < in->nsnapshots; i++)
+			rc = copy_snapshot(a, in->snapshots[i], &m->snapshots[i]);
+	}
+	if (!rc && in->refs) {
+		m->refs = ldp_arena_calloc(a, in->nrefs + 1, sizeof(ldp_ref));
+		rc = m->refs ? LDP_OK : LDP_ENOMEM;
+		for (size_t i = 0; !rc && i < in->nrefs; i++) {
+			m->refs[i] = in->refs[i];
+			rc = copy_str(a, in->refs[i].name, &m->refs[i].name);
+		}
+	}
+	if (!rc)
+		rc = copy_log(a, in->snapshot_log, in->nsnapshot_log, &m->snapshot_log);
+	if (!rc)
+		rc = copy_log(a, in->metadata_log, in->nmetadata_log, &m->metadata_log);
+	return rc;
+}
+
 int ldp_metadata_copy(const ldp_metadata *in, ldp_metadata **out)
 {
 	*out = NULL;
-	json_t *doc = ldp_metadata_to_json(in); /* fails only for lack of memory */
-	if (!doc)
+	ldp_metadata *m = metadata_alloc();
+	if (!m)
 		return LDP_ENOMEM;
-	int rc = ldp_metadata_parse(doc, "(copy)", out);
-	json_decref(doc);
-	return rc;
+	ldp_arena arena = m->arena;
+	json_t *owned = m->owned;
+	*m = *in; /* the scalars; every pointer is replaced below */
+	m->arena = arena;
+	m->owned = owned;
+	m->extra = NULL;
+	int rc = keep(m, in->owned);
+	if (!rc && in->extra && !(m->extra = json_copy(in->extra)))
+		rc = ldp_error_set(LDP_ENOMEM, "out of memory");
+	if (!rc)
+		rc = copy_model(m, in);
+	if (rc) {
+		ldp_metadata_free(m);
+		return rc == LDP_ENOMEM ? ldp_error_set(LDP_ENOMEM, "out of memory copying table metadata") : rc;
+	}
+	*out = m;
+	return LDP_OK;
 }

@@ -120,7 +120,15 @@ int ldp_table_load(ldp_warehouse *wh, const ldp_ident *id, ldp_table **out)
 	if (!rc && !t->metadata_location)
 		rc = ldp_error_set(LDP_ECORRUPT, "table %s.%s has no metadata location in the catalog", id->ns, id->name);
 	if (!rc)
+		rc = ldp_warehouse_cached_metadata(wh, t->metadata_location, &t->meta);
+	if (!rc && !t->meta) {
 		rc = ice_metadata_read(t->metadata_location, &t->meta);
+		ldp_metadata *keep = NULL;
+		if (!rc && ldp_metadata_copy(t->meta, &keep) == LDP_OK)
+			ldp_warehouse_cache_metadata(wh, t->metadata_location, keep);
+		else if (!rc)
+			ldp_error_clear(); /* no copy, no cache entry: the load itself succeeded */
+	}
 	if (rc) {
 		ldp_table_free(t);
 		return ldp_error_wrap(rc, "loading table %s.%s", id->ns, id->name);

@@ -62,6 +62,10 @@ typedef struct ldp_write_result {
 	int64_t added_files, added_records, added_bytes;
 	int64_t deleted_files, deleted_records;
 	int attempts;
+	/* where the time went (monotonic ns): loading the table; the data files and the
+	 * manifest of added files; the commit attempts (manifest list, metadata file,
+	 * catalog swap, and reloads on conflicts) */
+	int64_t load_ns, data_ns, commit_ns;
 } ldp_write_result;
 
 /* Write the rows of `select_sql` (any DuckDB query) into the table. Columns

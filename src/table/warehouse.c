@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format/metadata.h"
 #include "format/transform.h"
 #include "ldp/error.h"
 #include "ldp/io.h"
@@ -33,6 +34,10 @@ void ldp_warehouse_free(ldp_warehouse *wh)
 {
 	if (!wh)
 		return;
+	for (size_t i = 0; i < sizeof wh->meta_cache / sizeof wh->meta_cache[0]; i++) {
+		free(wh->meta_cache[i].location);
+		ldp_metadata_free(wh->meta_cache[i].meta);
+	}
 	ldp_engine_free(wh->engine);
 	ldp_catalog_free(wh->catalog);
 	free(wh->root);
@@ -54,6 +59,34 @@ int ldp_warehouse_engine(ldp_warehouse *wh, ldp_engine **out)
 	}
 	*out = wh->engine;
 	return LDP_OK;
+}
+
+#define META_CACHE_SIZE (sizeof ((ldp_warehouse *)0)->meta_cache / sizeof ((ldp_warehouse *)0)->meta_cache[0])
+
+int ldp_warehouse_cached_metadata(ldp_warehouse *wh, const char *location, ldp_metadata **out)
+{
+	*out = NULL;
+	for (size_t i = 0; i < META_CACHE_SIZE; i++)
+		if (wh->meta_cache[i].location && strcmp(wh->meta_cache[i].location, location) == 0)
+			return ldp_metadata_copy(wh->meta_cache[i].meta, out);
+	return LDP_OK;
+}
+
+void ldp_warehouse_cache_metadata(ldp_warehouse *wh, const char *location, ldp_metadata *m)
+{
+	char *loc = strdup(location);
+	if (!loc) { /* a cache only: going without it is fine */
+		ldp_metadata_free(m);
+		return;
+	}
+	size_t slot = wh->meta_cache_next++ % META_CACHE_SIZE;
+	for (size_t i = 0; i < META_CACHE_SIZE; i++)
+		if (wh->meta_cache[i].location && strcmp(wh->meta_cache[i].location, location) == 0)
+			slot = i;
+	free(wh->meta_cache[slot].location);
+	ldp_metadata_free(wh->meta_cache[slot].meta);
+	wh->meta_cache[slot].location = loc;
+	wh->meta_cache[slot].meta = m;
 }
 
 int ldp_ident_parse(const char *text, ldp_ident *out)

@@ -10,6 +10,7 @@
 #define LDP_TABLE_WAREHOUSE_H
 
 #include "catalog/catalog.h"
+#include "format/model.h"
 #include "ldp/engine.h"
 #include "ldp/project.h"
 
@@ -19,6 +20,15 @@ typedef struct ldp_warehouse {
 	ldp_engine *engine;  /* opened on first use by ldp_warehouse_engine() */
 	int commit_retries;  /* commit.retry.num-retries default for new tables */
 	ldp_engine_options engine_options; /* used when the engine is opened */
+	/* Metadata recently committed or loaded through this warehouse, by file
+	 * location. A metadata file never changes once written, so a location names
+	 * one content for good: a load whose catalog entry still points there copies
+	 * the parsed model instead of re-reading and re-parsing the JSON. */
+	struct {
+		char *location;
+		ldp_metadata *meta;
+	} meta_cache[4];
+	size_t meta_cache_next;
 } ldp_warehouse;
 
 typedef struct ldp_ident {
@@ -31,6 +41,11 @@ int ldp_warehouse_open(const ldp_project *p, ldp_warehouse **out);
 void ldp_warehouse_free(ldp_warehouse *wh);
 /* The engine, opened lazily (in-memory DuckDB). */
 int ldp_warehouse_engine(ldp_warehouse *wh, ldp_engine **out);
+
+/* A copy of the cached metadata of `location` in *out (NULL on a miss). */
+int ldp_warehouse_cached_metadata(ldp_warehouse *wh, const char *location, ldp_metadata **out);
+/* Remember `m` as the content of `location`; takes ownership of m. */
+void ldp_warehouse_cache_metadata(ldp_warehouse *wh, const char *location, ldp_metadata *m);
 
 /* Split "a.b.t" into namespace "a.b" and table "t". LDP_EINVALID naming the
  * identifier when there is no namespace part. */

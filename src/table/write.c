@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/backoff.h"
@@ -405,7 +406,6 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 			rc = LDP_ECONFLICT;
 		}
 	}
-	ldp_metadata_free(next);
 	if (!rc && newloc && cs->nwritten < 64)
 		cs->written[cs->nwritten++] = strdup(newloc);
 	if (!rc && cs->o->before_swap)
@@ -415,6 +415,11 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 		if (rc == LDP_ECONFLICT)
 			*conflict = 1;
 	}
+	/* the next write to this table starts from here without reading it back */
+	if (!rc)
+		ldp_warehouse_cache_metadata(cs->wh, newloc, next);
+	else
+		ldp_metadata_free(next);
 	if (!rc) {
 		cs->res->snapshot_id = cs->snapshot_id;
 		cs->res->added_files = (int64_t)cs->nentries;
@@ -440,6 +445,13 @@ static void forget_attempt(commit_state *cs, int remove)
 }
 
 /* ---- the write ---- */
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static int move_files(write_job *j, const ldp_metadata *m, commit_state *cs)
 {
@@ -515,10 +527,13 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 		    ldp_write_result *res)
 {
 	memset(res, 0, sizeof *res);
+	int64_t t0 = mono_ns();
 	ldp_table *t = NULL;
 	int rc = ldp_table_load(wh, id, &t);
 	if (rc)
 		return rc;
+	int64_t t1 = mono_ns();
+	res->load_ns = t1 - t0;
 	write_job j;
 	memset(&j, 0, sizeof j);
 	ldp_arena_init(&j.arena, 0);
@@ -598,6 +613,8 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			cs.has_added = 1;
 		}
 	}
+	int64_t t2 = mono_ns();
+	res->data_ns = t2 - t1;
 	/* Writing the data took a while: commit on the newest base rather than
 	 * the one loaded before it, or under steady concurrent appends nearly
 	 * every first attempt is doomed and writers run out of retries. (The
@@ -635,6 +652,7 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			t = fresh;
 		}
 	}
+	res->commit_ns = mono_ns() - t2;
 	if (rc) {
 		/* the data files and manifest are unreferenced: remove them */
 		for (size_t i = 0; i < cs.nentries; i++)

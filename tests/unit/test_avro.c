@@ -804,7 +804,7 @@ static void test_deflate_zlib_trailer(void **state)
 	put_varint(&f, (int64_t)zn - 3);
 	ldp_buf_put(&f, (const char *)z + 2, zn - 3);
 	ldp_buf_put(&f, (const char *)SYNC, 16);
-	ldp_avro_value *back[1];
+	ldp_avro_value *back[1] = {NULL};
 	int n = read_all(f.ptr, f.len, &a, back, 1, NULL);
 	if (n < 0)
 		fail_msg("read: %s", ldp_error_last()->message);

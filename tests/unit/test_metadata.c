@@ -303,6 +303,49 @@ static void test_v3(void **state)
 	json_decref(w);
 }
 
+/* A copy writes the same JSON as its original, shares no modelled memory
+ * with it, and outlives it (every fixture: v1 fields, v2 refs and logs, v3
+ * extras and defaults). */
+static void test_copy(void **state)
+{
+	(void)state;
+	const char *fixtures[] = {FIX("v1.metadata.json"), FIX("v2.metadata.json"), FIX("v3.metadata.json")};
+	for (size_t f = 0; f < 3; f++) {
+		json_t *doc = load_json(fixtures[f]);
+		ldp_metadata *m, *c, *cc;
+		assert_int_equal(ldp_metadata_parse(doc, fixtures[f], &m), 0);
+		json_decref(doc);
+		assert_int_equal(ldp_metadata_copy(m, &c), 0);
+		assert_metadata_equal(m, c);
+		json_t *want = ldp_metadata_to_json(m);
+		/* independent: changing the copy's arrays and strings leaves the original alone */
+		assert_true(c->nsnapshots > 0);
+		assert_ptr_not_equal(c->snapshots[0], m->snapshots[0]);
+		assert_ptr_not_equal(c->snapshots[0]->summary, m->snapshots[0]->summary);
+		assert_ptr_not_equal(c->location, m->location);
+		c->snapshots[0]->timestamp_ms++;
+		assert_int_equal(c->snapshots[0]->timestamp_ms, m->snapshots[0]->timestamp_ms + 1);
+		c->snapshots[0]->timestamp_ms--;
+		ldp_metadata_free(m);
+		json_t *got = ldp_metadata_to_json(c);
+		if (!json_equal(got, want))
+			fail_msg("%s: the copy writes different JSON:\n%s", fixtures[f], ldp_json_dumps(got, LDP_JSON_PRETTY));
+		/* a copy of a copy, after the original is gone, and a builder on it */
+		assert_int_equal(ldp_metadata_copy(c, &cc), 0);
+		ldp_metadata_free(c);
+		json_t *again = ldp_metadata_to_json(cc);
+		assert_true(json_equal(again, want));
+		ldp_metadata *logged;
+		assert_int_equal(ldp_metadata_add_metadata_log(cc, "s3://b/t/metadata/00009-x.metadata.json", cc->last_updated_ms, &logged), 0);
+		assert_string_equal(logged->metadata_log[logged->nmetadata_log - 1].metadata_file, "s3://b/t/metadata/00009-x.metadata.json");
+		ldp_metadata_free(logged);
+		ldp_metadata_free(cc);
+		json_decref(again);
+		json_decref(got);
+		json_decref(want);
+	}
+}
+
 /* Load the v2 fixture, apply `edit`, parse under a realistic file name. */
 static void expect_error(void (*edit)(json_t *), int code, const char *needle)
 {
@@ -757,6 +800,7 @@ int main(void)
 		cmocka_unit_test(test_v1),
 		cmocka_unit_test(test_v2),
 		cmocka_unit_test(test_v3),
+		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_new_table),
