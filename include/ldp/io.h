@@ -29,6 +29,9 @@ int ldp_io_write_atomic(const char *path, const void *data, size_t len);
  * appears complete or not at all (written under a temporary name, then
  * hard-linked into place, which fails if the name exists). */
 int ldp_io_write_exclusive(const char *path, const void *data, size_t len);
+/* The same without syncing the directory: for several files created in one
+ * directory before a single ldp_io_sync_dir() makes all the names durable. */
+int ldp_io_write_exclusive_nodirsync(const char *path, const void *data, size_t len);
 /* mkdir -p */
 int ldp_io_mkdirs(const char *path);
 int ldp_io_exists(const char *path);

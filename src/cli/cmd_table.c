@@ -30,6 +30,7 @@ void cmd_table_help(FILE *out)
 		"                                  (with AT: the selected snapshot and its ancestors)\n"
 		"  snapshots <ns.t> [AT] [--json]  every snapshot (with AT: its lineage) and summary\n"
 		"  files <ns.t> [AT] [--json]      data files of a snapshot\n"
+		"  manifests <ns.t> [AT] [--json]  the manifests a snapshot lists\n"
 		"  partitions <ns.t> [AT] [--json] record and file counts per partition\n"
 		"  rollback <ns.t> <snapshot-id>   make an earlier snapshot current again\n"
 		"  tag create|drop|list <ns.t> [name] [--snapshot ID] [--json]\n"
@@ -404,6 +405,7 @@ static const struct {
 	{"history", table_cli_history},
 	{"snapshots", table_cli_snapshots},
 	{"files", table_cli_files},
+	{"manifests", table_cli_manifests},
 	{"partitions", table_cli_partitions},
 	{"rollback", table_cli_rollback},
 	{"tag", table_cli_tag},

@@ -533,3 +533,52 @@ static int refs_cmd(ldp_warehouse *wh, int argc, char **argv, int is_tag)
 
 int table_cli_tag(ldp_warehouse *wh, int argc, char **argv) { return refs_cmd(wh, argc, argv, 1); }
 int table_cli_branch(ldp_warehouse *wh, int argc, char **argv) { return refs_cmd(wh, argc, argv, 0); }
+
+int table_cli_manifests(ldp_warehouse *wh, int argc, char **argv)
+{
+	targs a;
+	ldp_table *t = NULL;
+	int rc = parse_targs(argc, argv, &a);
+	if (!rc)
+		rc = load(wh, a.name, &t);
+	ldp_arena arena;
+	ldp_arena_init(&arena, 0);
+	ldp_manifest_file *mf = NULL;
+	size_t n = 0;
+	if (!rc)
+		rc = ldp_table_manifests(t, &a.at, &arena, &mf, &n);
+	if (!rc) {
+		json_t *arr = a.json ? json_array() : NULL;
+		for (size_t i = 0; i < n; i++) {
+			const ldp_manifest_file *f = &mf[i];
+			if (arr) {
+				json_t *o = json_object();
+				json_object_set_new(o, "path", json_string(f->manifest_path));
+				json_object_set_new(o, "length", json_integer(f->manifest_length));
+				json_object_set_new(o, "partition_spec_id", json_integer(f->partition_spec_id));
+				json_object_set_new(o, "content", json_string(f->content == LDP_CONTENT_DATA ? "data" : "deletes"));
+				json_object_set_new(o, "sequence_number", json_integer(f->sequence_number));
+				json_object_set_new(o, "added_snapshot_id", json_integer(f->added_snapshot_id));
+				json_object_set_new(o, "added_files_count", json_integer(f->added_files_count));
+				json_object_set_new(o, "existing_files_count", json_integer(f->existing_files_count));
+				json_object_set_new(o, "deleted_files_count", json_integer(f->deleted_files_count));
+				json_object_set_new(o, "added_rows_count", json_integer(f->added_rows_count));
+				json_object_set_new(o, "existing_rows_count", json_integer(f->existing_rows_count));
+				json_object_set_new(o, "deleted_rows_count", json_integer(f->deleted_rows_count));
+				json_array_append_new(arr, o);
+			} else {
+				printf("%-7s spec %-3d seq %-5" PRId64 " added %6d existing %6d deleted %6d files  %s\n",
+				       f->content == LDP_CONTENT_DATA ? "data" : "deletes", f->partition_spec_id, f->sequence_number,
+				       f->added_files_count, f->existing_files_count, f->deleted_files_count, f->manifest_path);
+			}
+		}
+		if (arr)
+			cli_print_json(arr);
+		else
+			printf("%zu manifests\n", n);
+		json_decref(arr);
+	}
+	ldp_arena_free(&arena);
+	ldp_table_free(t);
+	return rc;
+}

@@ -14,6 +14,7 @@ int table_cli_describe(ldp_warehouse *wh, int argc, char **argv);
 int table_cli_history(ldp_warehouse *wh, int argc, char **argv);
 int table_cli_snapshots(ldp_warehouse *wh, int argc, char **argv);
 int table_cli_files(ldp_warehouse *wh, int argc, char **argv);
+int table_cli_manifests(ldp_warehouse *wh, int argc, char **argv);
 int table_cli_partitions(ldp_warehouse *wh, int argc, char **argv);
 int table_cli_rollback(ldp_warehouse *wh, int argc, char **argv);
 int table_cli_tag(ldp_warehouse *wh, int argc, char **argv);

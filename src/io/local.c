@@ -186,7 +186,19 @@ int ldp_io_write_atomic(const char *uri, const void *data, size_t len)
 	return LDP_OK;
 }
 
+static int write_exclusive(const char *uri, const void *data, size_t len, int sync_dir);
+
 int ldp_io_write_exclusive(const char *uri, const void *data, size_t len)
+{
+	return write_exclusive(uri, data, len, 1);
+}
+
+int ldp_io_write_exclusive_nodirsync(const char *uri, const void *data, size_t len)
+{
+	return write_exclusive(uri, data, len, 0);
+}
+
+static int write_exclusive(const char *uri, const void *data, size_t len, int sync_dir)
 {
 	const char *path = ldp_io_local_path(uri);
 	char tmp[PATH_MAX + 64], dir[PATH_MAX];
@@ -203,7 +215,7 @@ int ldp_io_write_exclusive(const char *uri, const void *data, size_t len)
 		return ldp_error_set(LDP_EIO, "creating %s: %s", path, strerror(e));
 	}
 	unlink(tmp);
-	if (parent_dir(path, dir, sizeof dir) == LDP_OK)
+	if (sync_dir && parent_dir(path, dir, sizeof dir) == LDP_OK)
 		ldp_io_sync_dir(dir);
 	return LDP_OK;
 }

@@ -17,8 +17,10 @@ static int write_file(const char *location, ldp_buf *b, int64_t *length)
 		return LDP_ENOMEM;
 	if (length)
 		*length = (int64_t)b->len;
-	/* Manifests and lists have fresh unique names: never replace one. */
-	return ldp_io_write_exclusive(location, b->ptr, b->len);
+	/* Manifests and lists have fresh unique names: never replace one. Their
+	 * directory is synced once, with the metadata file that references them
+	 * (ice_metadata_write), before the commit makes them reachable. */
+	return ldp_io_write_exclusive_nodirsync(location, b->ptr, b->len);
 }
 
 int ice_manifest_list_read(const char *location, ldp_arena *a, ldp_manifest_file **out, size_t *n)

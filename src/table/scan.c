@@ -114,6 +114,18 @@ int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_sel
 	return LDP_OK;
 }
 
+int ldp_table_manifests(const ldp_table *t, const ldp_snapshot_selector *sel, ldp_arena *a, ldp_manifest_file **out,
+			size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	const ldp_snapshot *snap;
+	int rc = ldp_table_resolve_snapshot(t, sel, &snap);
+	if (rc || !snap || !snap->manifest_list)
+		return rc;
+	return ice_manifest_list_read(snap->manifest_list, a, out, n);
+}
+
 int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 {
 	const ldp_schema *s = p->schema;

@@ -14,6 +14,7 @@
 #include "format/transform.h"
 #include "ldp/error.h"
 #include "ldp/io.h"
+#include "ldp/json.h"
 #include "table/ice.h"
 #include "table/table.h"
 
@@ -42,8 +43,15 @@ int ice_metadata_write(const ldp_metadata *m, const char *dir, int version, char
 	*path_out = NULL;
 	char *name = NULL, *text = NULL;
 	int rc = ldp_metadata_file_name(version, &name);
-	if (!rc)
-		rc = ldp_metadata_to_text(m, &text);
+	if (!rc) {
+		/* compact, as the Java and Python implementations write it: a table
+		 * with a long history has megabytes of metadata to write per commit */
+		json_t *j = ldp_metadata_to_json(m);
+		text = j ? ldp_json_dumps(j, 0) : NULL;
+		json_decref(j);
+		if (!text)
+			rc = ldp_error_wrap(LDP_ENOMEM, "serialising table metadata");
+	}
 	ldp_buf p = LDP_BUF_INIT;
 	ldp_buf_printf(&p, "%s/%s", dir, name ? name : "");
 	if (!rc)

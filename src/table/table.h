@@ -107,6 +107,10 @@ typedef struct ldp_scan_plan {
 
 int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_selector *sel, ldp_scan_plan *out);
 void ldp_scan_plan_clear(ldp_scan_plan *p);
+/* The manifest list of a selected snapshot (none for an empty table); entries
+ * live in `a`. */
+int ldp_table_manifests(const ldp_table *t, const ldp_snapshot_selector *sel, ldp_arena *a, ldp_manifest_file **out,
+			size_t *n);
 /* A DuckDB query reading the planned files with columns mapped by field id. */
 int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out);
 

@@ -144,6 +144,10 @@ typedef struct commit_state {
 	ldp_write_result *res;
 	char *written[64]; /* files of the current attempt, removed if it loses */
 	size_t nwritten;
+	/* manifest merging (table properties commit.manifest-merge.enabled,
+	 * commit.manifest.min-count-to-merge) */
+	int merge_enabled;
+	int64_t min_count_to_merge;
 } commit_state;
 
 static int same_tuple(const ldp_value *a, const ldp_value *b, size_t n)
@@ -178,6 +182,101 @@ typedef struct totals {
 	int64_t records, files, bytes;
 } totals;
 
+/* Every write adds a manifest; left alone, a table with thousands of commits
+ * has thousands of manifests to list and plan. As Iceberg's merge-append does
+ * (commit.manifest.min-count-to-merge, default 100), once the snapshot would
+ * list that many data manifests, the carried data manifests of each partition
+ * spec are rewritten into one, their live files kept as EXISTING with their
+ * original snapshot ids and sequence numbers. The manifest added by this
+ * write stays separate. */
+static int merge_manifests(commit_state *cs, const ldp_metadata *m, ldp_manifest_file *list, size_t *nlist,
+			   int64_t seq)
+{
+	size_t ndata = 0;
+	for (size_t i = 0; i < *nlist; i++)
+		if (list[i].content == LDP_CONTENT_DATA)
+			ndata++;
+	if ((int64_t)ndata < cs->min_count_to_merge || cs->min_count_to_merge <= 0)
+		return LDP_OK;
+	ldp_arena *a = &cs->arena;
+	size_t first = cs->has_added ? 1 : 0;
+	int rc = LDP_OK;
+	for (size_t i = first; i < *nlist && !rc; i++) {
+		if (list[i].content != LDP_CONTENT_DATA)
+			continue;
+		int32_t spec_id = list[i].partition_spec_id;
+		/* gather every carried data manifest of this spec */
+		size_t ngroup = 0, nent = 0, cap = 256;
+		ldp_data_file_entry *all = ldp_arena_calloc(a, cap, sizeof *all);
+		if (!all)
+			return LDP_ENOMEM;
+		for (size_t k = i; k < *nlist && !rc; k++) {
+			if (list[k].content != LDP_CONTENT_DATA || list[k].partition_spec_id != spec_id)
+				continue;
+			ngroup++;
+			ldp_data_file_entry *es;
+			size_t ne;
+			rc = ice_manifest_read(&list[k], a, &es, &ne);
+			for (size_t e = 0; !rc && e < ne; e++) {
+				if (es[e].status == LDP_ENTRY_DELETED)
+					continue; /* deletions belong to the snapshot that made them */
+				if (nent == cap) {
+					ldp_data_file_entry *g = ldp_arena_calloc(a, cap * 2, sizeof *g);
+					if (!g) {
+						rc = LDP_ENOMEM;
+						break;
+					}
+					memcpy(g, all, nent * sizeof *g);
+					all = g;
+					cap *= 2;
+				}
+				all[nent] = es[e];
+				all[nent].status = LDP_ENTRY_EXISTING;
+				nent++;
+			}
+		}
+		if (rc || ngroup < 2)
+			continue;
+		char path[4096];
+		snprintf(path, sizeof path, "%s/metadata/%s-m%zu.avro", m->location, cs->commit_uuid, cs->nwritten + 1);
+		int64_t len = 0;
+		rc = ice_manifest_write(path, m, ldp_metadata_current_schema(m), spec_id, LDP_CONTENT_DATA, cs->snapshot_id,
+					all, nent, &len);
+		if (rc)
+			break;
+		if (cs->nwritten < 64)
+			cs->written[cs->nwritten++] = strdup(path);
+		ldp_manifest_file nm;
+		memset(&nm, 0, sizeof nm);
+		nm.manifest_path = ldp_arena_strdup(a, path);
+		nm.manifest_length = len;
+		nm.partition_spec_id = spec_id;
+		nm.content = LDP_CONTENT_DATA;
+		nm.sequence_number = seq;
+		nm.min_sequence_number = seq;
+		nm.added_snapshot_id = cs->snapshot_id;
+		for (size_t e = 0; e < nent; e++) {
+			nm.existing_files_count++;
+			nm.existing_rows_count += all[e].record_count;
+			if (all[e].sequence_number < nm.min_sequence_number)
+				nm.min_sequence_number = all[e].sequence_number;
+		}
+		const ldp_partition_spec *sp = ldp_metadata_spec(m, spec_id);
+		ldp_type *pt = NULL;
+		if (sp && sp->nfields && ice_partition_types(sp, ldp_metadata_current_schema(m), a, &pt) == LDP_OK &&
+		    summarize(a, pt, sp->nfields, all, nent, &nm.partitions) == LDP_OK && nm.partitions)
+			nm.npartitions = sp->nfields;
+		/* replace the group by the merged manifest, keeping list order */
+		size_t w = i;
+		list[w++] = nm;
+		for (size_t k = i + 1; k < *nlist; k++)
+			if (!(list[k].content == LDP_CONTENT_DATA && list[k].partition_spec_id == spec_id))
+				list[w++] = list[k];
+		*nlist = w;
+	}
+	return rc;
+}
+
 static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 {
 	*conflict = 0;
@@ -210,7 +309,6 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 		rc = ice_manifest_list_read(head->manifest_list, a, &base, &nbase);
 	for (size_t i = 0; !rc && i < nbase; i++) {
 		ldp_manifest_file mf = base[i];
-		int keep_as_is = 1;
 		/* Appends carry manifests forward unread; one that is gone or was cut
 		 * short would make the new snapshot unreadable too, so refuse rather
 		 * than commit it. The size recorded in the list is the cheap check. */
@@ -240,7 +338,6 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 				if (es[k].status != LDP_ENTRY_DELETED && replaced(cs, mf.partition_spec_id, &es[k], np))
 					nrep++;
 			if (nrep) {
-				keep_as_is = 0;
 				/* Rewrite: live entries kept as EXISTING, replaced ones DELETED by this
 				 * snapshot; entries already deleted are dropped (spec: deleted entries
 				 * are only kept in the snapshot that deleted them). */
@@ -297,10 +394,8 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 					if (!nm.partitions)
 						nm.npartitions = 0;
 				}
+				/* listed even when nothing is kept: it records this snapshot's deletions */
 				mf = nm;
-				if (kept == 0 && gone > 0) {
-					/* still listed: it records the deletions of this snapshot */
-				}
 			}
 		}
 		if (nlist == cap) {
@@ -313,7 +408,6 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 			list = nl;
 			cap *= 2;
 		}
-		(void)keep_as_is;
 		list[nlist++] = mf;
 		if (mf.content == LDP_CONTENT_DATA) {
 			tot.files += mf.added_files_count + mf.existing_files_count;
@@ -334,6 +428,11 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	total_bytes = (pb ? strtoll(pb, NULL, 10) : 0) + added_bytes - del.bytes;
 	if (total_bytes < 0)
 		total_bytes = 0;
+
+	if (cs->merge_enabled)
+		rc = merge_manifests(cs, m, list, &nlist, seq);
+	if (rc)
+		return rc;
 
 	char listpath[4096];
 	snprintf(listpath, sizeof listpath, "%s/metadata/snap-%" PRId64 "-%zu-%s.avro", m->location, cs->snapshot_id,
@@ -562,6 +661,10 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 	if (!rc)
 		rc = ice_property_int(m, "commit.retry.max-wait-ms", 60000, &max_wait);
 	j.target_file_size = target;
+	const char *merge = ldp_metadata_property(m, "commit.manifest-merge.enabled");
+	cs.merge_enabled = !merge || strcmp(merge, "false") != 0;
+	if (!rc)
+		rc = ice_property_int(m, "commit.manifest.min-count-to-merge", 100, &cs.min_count_to_merge);
 	if (!rc)
 		rc = ldp_warehouse_engine(wh, &j.engine);
 	if (!rc)
