@@ -510,8 +510,8 @@ int main(int argc, char **argv)
 	ldp_warehouse_free(wh);
 	load_taxi_schema();
 
-	side_pair flat, part;
-	commit_stats cs;
+	side_pair flat = {0}, part = {0};
+	commit_stats cs = {0};
 	bench_stats py, py_read;
 	int64_t cli_ns = -1;
 	int have_py = 0;

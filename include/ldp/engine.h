@@ -96,6 +96,7 @@ typedef enum ldp_value_style {
 /* Append the value at (col,row) to b. NULL renders as "NULL" (text) or null. */
 void ldp_chunk_format(const ldp_chunk *c, size_t col, size_t row, ldp_value_style style, ldp_buf *b);
 int64_t ldp_chunk_get_int64(const ldp_chunk *c, size_t col, size_t row); /* integer columns */
+int ldp_chunk_get_bool(const ldp_chunk *c, size_t col, size_t row);     /* BOOLEAN columns */
 
 /* ---- Parquet writer primitive (what the Iceberg writer calls) ---- */
 
@@ -130,7 +131,8 @@ typedef struct ldp_parquet_options {
 typedef struct ldp_column_stats {
 	int32_t field_id;      /* -1 when the column had no field id */
 	char *path;            /* "a.b.element" */
-	char *type;            /* DuckDB type of the leaf, e.g. BIGINT */
+	char *type;            /* DuckDB type of the leaf, e.g. BIGINT; NULL when the
+	                          statistics came from the writer (RETURN_STATS) */
 	int64_t value_count;   /* values including nulls (for lists: elements) */
 	int64_t null_count;
 	int64_t compressed_size;
@@ -140,6 +142,8 @@ typedef struct ldp_column_stats {
 
 typedef struct ldp_data_file {
 	char *path;
+	int hex_binary;        /* min/max of BLOB columns are hex digits (the writer's
+	                          RETURN_STATS) rather than DuckDB's blob text */
 	int64_t record_count;
 	int64_t file_size;
 	size_t ncolumns;

@@ -396,3 +396,11 @@ int64_t ldp_chunk_get_int64(const ldp_chunk *c, size_t col, size_t row)
 	default: return 0;
 	}
 }
+
+int ldp_chunk_get_bool(const ldp_chunk *c, size_t col, size_t row)
+{
+	duckdb_vector v = duckdb_data_chunk_get_vector(c->chunk, col);
+	if (duckdb_get_type_id(c->result->ltypes[col]) != DUCKDB_TYPE_BOOLEAN)
+		return 0;
+	return ((bool *)duckdb_vector_get_data(v))[row];
+}

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "ldp/error.h"
 
 /* A field's id: a bare number for a primitive, or for nested fields a struct
@@ -89,7 +91,7 @@ static char *chunk_text(ldp_chunk *c, size_t col, size_t row)
 static int read_leaves(ldp_engine *e, const char *path, ldp_data_file *out)
 {
 	ldp_buf q = LDP_BUF_INIT;
-	ldp_buf_puts(&q, "SELECT name, field_id, duckdb_type, coalesce(num_children, 0) FROM parquet_schema(");
+	ldp_buf_puts(&q, "SELECT name, field_id, duckdb_type, coalesce(num_children, 0), repetition_type = 'REPEATED' FROM parquet_schema(");
 	ldp_buf_put_sql_string(&q, path);
 	ldp_buf_puts(&q, ")");
 	ldp_result *r = NULL;
@@ -99,7 +101,7 @@ static int read_leaves(ldp_engine *e, const char *path, ldp_data_file *out)
 		return rc;
 
 	/* A stack of open groups: name and how many children remain. */
-	struct { char *name; int64_t left; } stack[64];
+	struct { char *name; int64_t left; int repeated; } stack[64];
 	int depth = -1; /* the root element is not part of paths */
 	size_t cap = 0;
 	ldp_chunk *c;
@@ -112,6 +114,7 @@ static int read_leaves(ldp_engine *e, const char *path, ldp_data_file *out)
 				depth = 0;
 				stack[0].name = NULL;
 				stack[0].left = nchild;
+				stack[0].repeated = 0;
 				continue;
 			}
 			if (nchild > 0) {
@@ -124,6 +127,9 @@ static int read_leaves(ldp_engine *e, const char *path, ldp_data_file *out)
 				depth++;
 				stack[depth].name = name;
 				stack[depth].left = nchild;
+				/* the repeated middle level of a LIST or MAP ("list", "key_value")
+				 * is not part of the logical path: l.element, m.key */
+				stack[depth].repeated = !ldp_chunk_is_null(c, 4, i) && ldp_chunk_get_bool(c, 4, i);
 				continue;
 			}
 			if (out->ncolumns == cap) {
@@ -140,6 +146,8 @@ static int read_leaves(ldp_engine *e, const char *path, ldp_data_file *out)
 			memset(col, 0, sizeof *col);
 			ldp_buf p = LDP_BUF_INIT;
 			for (int d = 1; d <= depth; d++) {
+				if (stack[d].repeated)
+					continue;
 				ldp_buf_puts(&p, stack[d].name);
 				ldp_buf_putc(&p, '.');
 			}
@@ -231,6 +239,109 @@ fail:
 	return ldp_error_wrap(rc, "reading Parquet statistics of %s", path);
 }
 
+/* Split DuckDB's quoted column path "st"."b"."element" into parts. */
+static size_t split_quoted_path(const char *key, char parts[][256], size_t max)
+{
+	size_t n = 0;
+	const char *p = key;
+	while (*p && n < max) {
+		size_t len = 0;
+		if (*p == '"') {
+			p++;
+			while (*p && !(*p == '"' && p[1] != '"')) {
+				if (*p == '"')
+					p++; /* doubled quote */
+				if (len < 255)
+					parts[n][len++] = *p;
+				p++;
+			}
+			if (*p == '"')
+				p++;
+		} else {
+			while (*p && *p != '.') {
+				if (len < 255)
+					parts[n][len++] = *p;
+				p++;
+			}
+		}
+		parts[n++][len] = '\0';
+		if (*p == '.')
+			p++;
+	}
+	return n;
+}
+
+static int32_t field_id_of(const ldp_parquet_options *o, char parts[][256], size_t n)
+{
+	const ldp_field_id *level = o->field_ids;
+	size_t nlevel = o->nfield_ids;
+	int32_t id = -1;
+	for (size_t k = 0; k < n; k++) {
+		const ldp_field_id *hit = NULL;
+		for (size_t i = 0; i < nlevel; i++)
+			if (strcmp(level[i].name, parts[k]) == 0)
+				hit = &level[i];
+		if (!hit)
+			return -1;
+		id = hit->id;
+		level = hit->children;
+		nlevel = hit->nchildren;
+	}
+	return id;
+}
+
+static int64_t stat_int(json_t *o, const char *key, int64_t def)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? strtoll(json_string_value(v), NULL, 10) : def;
+}
+
+static char *stat_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+}
+
+/* Per-column statistics from COPY's RETURN_STATS: DuckDB hands back what it
+ * wrote into the footer, so no second read of the file is needed. */
+static int stats_from_json(const char *text, const ldp_parquet_options *o, ldp_data_file *f)
+{
+	json_error_t err;
+	json_t *root = json_loads(text, 0, &err);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return ldp_error_set(LDP_ERROR, "%s: unreadable column statistics from DuckDB", f->path);
+	}
+	size_t n = json_object_size(root);
+	f->columns = calloc(n ? n : 1, sizeof *f->columns);
+	if (!f->columns) {
+		json_decref(root);
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	}
+	const char *key;
+	json_t *st;
+	json_object_foreach(root, key, st) {
+		ldp_column_stats *cs = &f->columns[f->ncolumns++];
+		char parts[16][256];
+		size_t np = split_quoted_path(key, parts, 16);
+		ldp_buf path = LDP_BUF_INIT;
+		for (size_t k = 0; k < np; k++) {
+			if (k)
+				ldp_buf_putc(&path, '.');
+			ldp_buf_puts(&path, parts[k]);
+		}
+		cs->path = ldp_buf_detach(&path);
+		cs->field_id = o->nfield_ids ? field_id_of(o, parts, np) : -1;
+		cs->value_count = stat_int(st, "num_values", 0);
+		cs->null_count = stat_int(st, "null_count", -1);
+		cs->compressed_size = stat_int(st, "column_size_bytes", 0);
+		cs->min = stat_str(st, "min");
+		cs->max = stat_str(st, "max");
+	}
+	json_decref(root);
+	return LDP_OK;
+}
+
 int ldp_engine_write_parquet(ldp_engine *e, const char *select_sql, const char *path,
 			     const ldp_parquet_options *opts, ldp_data_files **out)
 {
@@ -283,39 +394,44 @@ int ldp_engine_write_parquet(ldp_engine *e, const char *select_sql, const char *
 		return ldp_error_wrap(rc, "writing Parquet to %s", path);
 
 	ldp_data_files *files = calloc(1, sizeof *files);
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 	ldp_chunk *c;
 	if (!files)
 		rc = ldp_error_set(LDP_ENOMEM, "out of memory");
+	/* RETURN_STATS: filename, count, file_size_bytes, footer_size_bytes,
+	 * column_statistics (column path -> stat -> text), partition_keys. */
 	while (!rc && (rc = ldp_result_fetch(r, &c)) == LDP_OK && c) {
-		for (size_t i = 0; i < ldp_chunk_rows(c); i++) {
-			if (n == cap) {
+		for (size_t i = 0; i < ldp_chunk_rows(c) && !rc; i++) {
+			if (files->count == cap) {
 				cap = cap ? cap * 2 : 4;
-				char **nn = realloc(names, cap * sizeof *nn);
-				if (!nn) {
+				ldp_data_file *nf = realloc(files->files, cap * sizeof *nf);
+				if (!nf) {
 					rc = ldp_error_set(LDP_ENOMEM, "out of memory");
 					break;
 				}
-				names = nn;
+				files->files = nf;
 			}
-			names[n++] = chunk_text(c, 0, i);
+			ldp_data_file *f = &files->files[files->count];
+			memset(f, 0, sizeof *f);
+			f->path = chunk_text(c, 0, i);
+			files->count++;
+			f->record_count = ldp_chunk_get_int64(c, 1, i);
+			f->file_size = ldp_chunk_get_int64(c, 2, i);
+			if (ldp_chunk_is_null(c, 4, i)) {
+				/* no statistics from DuckDB: read them from the footer */
+				char *p = f->path;
+				rc = p ? ldp_engine_parquet_stats(e, p, f) : ldp_error_set(LDP_ENOMEM, "out of memory");
+				free(p);
+				continue;
+			}
+			ldp_buf js = LDP_BUF_INIT;
+			ldp_chunk_format(c, 4, i, LDP_VALUE_JSON, &js);
+			rc = ldp_buf_oom(&js) ? LDP_ENOMEM : stats_from_json(ldp_buf_cstr(&js), opts, f);
+			f->hex_binary = 1;
+			ldp_buf_free(&js);
 		}
 	}
 	ldp_result_free(r);
-	if (!rc && n) {
-		files->files = calloc(n, sizeof *files->files);
-		if (!files->files)
-			rc = ldp_error_set(LDP_ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; !rc && i < n; i++) {
-		rc = ldp_engine_parquet_stats(e, names[i], &files->files[i]);
-		if (!rc)
-			files->count++;
-	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 	if (rc) {
 		ldp_data_files_free(files);
 		return rc;
