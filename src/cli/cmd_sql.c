@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -117,6 +118,18 @@ static int export_last(ldp_engine *e, const char *sql, const char *path, int for
 	ldp_buf_free(&tmp);
 	ldp_buf_free(&q);
 	return rc;
+}
+
+/* Does the script start with a statement that writes? */
+static int is_write_statement(const char *sql)
+{
+	static const char *const verbs[] = {"insert", "update", "delete", "merge", "alter", "drop", "truncate", "create", "copy"};
+	while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(' || *sql == '\r')
+		sql++;
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strncasecmp(sql, verbs[i], strlen(verbs[i])) == 0)
+			return 1;
+	return 0;
 }
 
 int cmd_sql(int argc, char **argv)
@@ -255,6 +268,8 @@ int cmd_sql(int argc, char **argv)
 		}
 		ldp_result_free(r);
 	}
+	if (rc == LDP_ESQL && wh && wh->bound_tables > 0 && is_write_statement(sql))
+		ldp_error_wrap(rc, "Iceberg tables are read-only in ldp sql for now (write with 'ldp table append|overwrite')");
 out:
 	cli_set_running_engine(NULL);
 	fflush(stdout);

@@ -250,6 +250,7 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	if (!rc) {
 		LDP_DEBUG("bound %s.%s: %zu files, %" PRId64 " rows", ns, tn, plan.nfiles, plan.total_records);
 		c->bound++;
+		c->wh->bound_tables++;
 	}
 	ldp_buf_free(&q);
 	ldp_scan_plan_clear(&plan);

@@ -20,6 +20,7 @@ typedef struct ldp_warehouse {
 	ldp_engine *engine;  /* opened on first use by ldp_warehouse_engine() */
 	int commit_retries;  /* commit.retry.num-retries default for new tables */
 	ldp_engine_options engine_options; /* used when the engine is opened */
+	int bound_tables;    /* Iceberg tables ldp_warehouse_bind_sql made visible */
 	/* Metadata recently committed or loaded through this warehouse, by file
 	 * location. A metadata file never changes once written, so a location names
 	 * one content for good: a load whose catalog entry still points there copies
