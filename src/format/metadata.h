@@ -39,6 +39,10 @@ void ldp_metadata_free(ldp_metadata *m);
 json_t *ldp_metadata_to_json(const ldp_metadata *m);
 /* Pretty JSON text; free() *out. */
 int ldp_metadata_to_text(const ldp_metadata *m, char **out);
+/* The same document as ldp_metadata_to_json, as compact text appended to out,
+ * built without a tree of the snapshot list and logs (the bulk of a long
+ * table history). What every commit writes. */
+int ldp_metadata_write_compact(const ldp_metadata *m, ldp_buf *out);
 /* A deep, independent copy. */
 int ldp_metadata_copy(const ldp_metadata *in, ldp_metadata **out);
 

@@ -46,11 +46,12 @@ int ice_metadata_write(const ldp_metadata *m, const char *dir, int version, char
 	if (!rc) {
 		/* compact, as the Java and Python implementations write it: a table
 		 * with a long history has megabytes of metadata to write per commit */
-		json_t *j = ldp_metadata_to_json(m);
-		text = j ? ldp_json_dumps(j, 0) : NULL;
-		json_decref(j);
-		if (!text)
-			rc = ldp_error_wrap(LDP_ENOMEM, "serialising table metadata");
+		ldp_buf tb = LDP_BUF_INIT;
+		rc = ldp_metadata_write_compact(m, &tb);
+		text = rc ? NULL : ldp_buf_detach(&tb);
+		ldp_buf_free(&tb);
+		if (!rc && !text)
+			rc = ldp_error_set(LDP_ENOMEM, "out of memory serialising table metadata");
 	}
 	ldp_buf p = LDP_BUF_INIT;
 	ldp_buf_printf(&p, "%s/%s", dir, name ? name : "");

@@ -306,6 +306,31 @@ static void test_v3(void **state)
 /* A copy writes the same JSON as its original, shares no modelled memory
  * with it, and outlives it (every fixture: v1 fields, v2 refs and logs, v3
  * extras and defaults). */
+/* The compact writer commits use must produce the same document as the tree. */
+static void test_write_compact(void **state)
+{
+	(void)state;
+	const char *fixtures[] = {FIX("v1.metadata.json"), FIX("v2.metadata.json"), FIX("v3.metadata.json")};
+	for (size_t i = 0; i < 3; i++) {
+		ldp_metadata *m = load(fixtures[i]);
+		json_t *tree = ldp_metadata_to_json(m);
+		assert_non_null(tree);
+		ldp_buf b = LDP_BUF_INIT;
+		assert_int_equal(ldp_metadata_write_compact(m, &b), LDP_OK);
+		json_error_t err;
+		json_t *back = json_loads(ldp_buf_cstr(&b), 0, &err);
+		if (!back)
+			fail_msg("%s: compact output is not JSON: %s", fixtures[i], err.text);
+		if (!json_equal(tree, back))
+			fail_msg("%s: compact output differs from ldp_metadata_to_json", fixtures[i]);
+		assert_null(strchr(ldp_buf_cstr(&b), '\n'));
+		json_decref(back);
+		json_decref(tree);
+		ldp_buf_free(&b);
+		ldp_metadata_free(m);
+	}
+}
+
 static void test_copy(void **state)
 {
 	(void)state;
@@ -801,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_v2),
 		cmocka_unit_test(test_v3),
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_write_compact),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_new_table),
