@@ -128,8 +128,13 @@ void ldp_json_append_string(ldp_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	ldp_buf_putc(b, '"');
+	size_t run = 0; /* start of the pending run of characters that need no escape */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		ldp_buf_put(b, s + run, i - run);
+		run = i + 1;
 		switch (c) {
 		case '"': ldp_buf_puts(b, "\\\""); break;
 		case '\\': ldp_buf_puts(b, "\\\\"); break;
@@ -138,14 +143,12 @@ void ldp_json_append_string(ldp_buf *b, const char *s, size_t len)
 		case '\t': ldp_buf_puts(b, "\\t"); break;
 		case '\b': ldp_buf_puts(b, "\\b"); break;
 		case '\f': ldp_buf_puts(b, "\\f"); break;
-		default:
-			if (c < 0x20) {
-				char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-				ldp_buf_puts(b, u);
-			} else {
-				ldp_buf_putc(b, (char)c);
-			}
+		default: {
+			char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+			ldp_buf_puts(b, u);
+		}
 		}
 	}
+	ldp_buf_put(b, s + run, len - run);
 	ldp_buf_putc(b, '"');
 }

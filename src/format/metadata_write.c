@@ -2,6 +2,7 @@
  * see format/metadata.h. */
 #include "format/metadata.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,8 +226,9 @@ static void put_key(ldp_buf *b, const char *k, int *first)
 
 static void put_int(ldp_buf *b, const char *k, long long v, int *first)
 {
+	char tmp[24];
 	put_key(b, k, first);
-	ldp_buf_printf(b, "%lld", v);
+	ldp_buf_put(b, tmp, (size_t)snprintf(tmp, sizeof tmp, "%lld", v));
 }
 
 static void put_str(ldp_buf *b, const char *k, const char *v, int *first)
