@@ -123,6 +123,9 @@ int ldp_metadata_set_default_sort_order(const ldp_metadata *in, int32_t order_id
 /* Log the previous metadata file (its last-updated-ms as timestamp). Keeps at
  * most write.metadata.previous-versions-max entries (default 100), dropping
  * the oldest. */
+/* The same, in place, on metadata the caller owns and has not shared (a
+ * builder's fresh result): saves a copy of the whole model per commit. */
+int ldp_metadata_log_previous(ldp_metadata *m, const char *metadata_file, int64_t timestamp_ms);
 int ldp_metadata_add_metadata_log(const ldp_metadata *in, const char *metadata_file, int64_t timestamp_ms,
 				  ldp_metadata **out);
 

@@ -677,30 +677,23 @@ int ldp_metadata_set_default_sort_order(const ldp_metadata *in, int32_t order_id
 
 /* ---- metadata log ---- */
 
-int ldp_metadata_add_metadata_log(const ldp_metadata *in, const char *metadata_file, int64_t timestamp_ms,
-				  ldp_metadata **out)
+int ldp_metadata_log_previous(ldp_metadata *m, const char *metadata_file, int64_t timestamp_ms)
 {
-	ldp_metadata *m;
-	int rc = begin(in, &m);
-	if (rc)
-		return rc;
 	long max = DEFAULT_PREVIOUS_VERSIONS_MAX;
 	const char *prop = ldp_metadata_property(m, "write.metadata.previous-versions-max");
 	if (prop) {
 		char *end;
 		long v = strtol(prop, &end, 10);
 		if (*end || v < 1)
-			return finish(m,
-				      ldp_error_set(LDP_EINVALID,
-						    "table %s: property write.metadata.previous-versions-max is \"%s\"; "
-						    "it must be a positive integer",
-						    in->location, prop),
-				      out);
+			return ldp_error_set(LDP_EINVALID,
+					     "table %s: property write.metadata.previous-versions-max is \"%s\"; "
+					     "it must be a positive integer",
+					     m->location, prop);
 		max = v;
 	}
 	ldp_log_entry *e = GROW(&m->arena, m->metadata_log, m->nmetadata_log);
 	if (!e || !(e->metadata_file = ldp_arena_strdup(&m->arena, metadata_file)))
-		return finish(m, LDP_ENOMEM, out);
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
 	e->timestamp_ms = timestamp_ms;
 	e->snapshot_id = -1;
 	if (m->nmetadata_log > (size_t)max) {
@@ -708,5 +701,15 @@ int ldp_metadata_add_metadata_log(const ldp_metadata *in, const char *metadata_f
 		m->metadata_log += drop;
 		m->nmetadata_log = (size_t)max;
 	}
-	return finish(m, LDP_OK, out);
+	return LDP_OK;
+}
+
+int ldp_metadata_add_metadata_log(const ldp_metadata *in, const char *metadata_file, int64_t timestamp_ms,
+				  ldp_metadata **out)
+{
+	ldp_metadata *m;
+	int rc = begin(in, &m);
+	if (rc)
+		return rc;
+	return finish(m, ldp_metadata_log_previous(m, metadata_file, timestamp_ms), out);
 }

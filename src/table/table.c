@@ -441,11 +441,11 @@ static int commit_metadata(ldp_warehouse *wh, const ldp_ident *id, meta_change_f
 		int rc = ldp_table_load(wh, id, &t);
 		if (rc)
 			return rc;
-		ldp_metadata *changed = NULL, *next = NULL;
+		ldp_metadata *next = NULL;
 		char *path = NULL;
-		rc = fn(t->meta, ctx, &changed);
+		rc = fn(t->meta, ctx, &next);
 		if (!rc)
-			rc = ldp_metadata_add_metadata_log(changed, t->metadata_location, t->meta->last_updated_ms, &next);
+			rc = ldp_metadata_log_previous(next, t->metadata_location, t->meta->last_updated_ms);
 		if (!rc) {
 			char dir[4096];
 			snprintf(dir, sizeof dir, "%s/metadata", t->meta->location);
@@ -458,7 +458,6 @@ static int commit_metadata(ldp_warehouse *wh, const ldp_ident *id, meta_change_f
 		if (rc && path)
 			ldp_io_remove(path);
 		free(path);
-		ldp_metadata_free(changed);
 		ldp_metadata_free(next);
 		ldp_table_free(t);
 		if (rc != LDP_ECONFLICT || attempt >= wh->commit_retries)

@@ -515,11 +515,10 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	snap.summary = sum;
 	snap.nsummary = ns;
 
-	ldp_metadata *withsnap = NULL, *next = NULL;
-	rc = ldp_metadata_add_snapshot(m, &snap, branch, &withsnap);
+	ldp_metadata *next = NULL;
+	rc = ldp_metadata_add_snapshot(m, &snap, branch, &next);
 	if (!rc)
-		rc = ldp_metadata_add_metadata_log(withsnap, t->metadata_location, m->last_updated_ms, &next);
-	ldp_metadata_free(withsnap);
+		rc = ldp_metadata_log_previous(next, t->metadata_location, m->last_updated_ms);
 	char *newloc = NULL;
 	if (!rc) {
 		char dir[4096];
