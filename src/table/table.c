@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
 #include "core/backoff.h"
 #include "format/metadata.h"
@@ -20,6 +21,45 @@
 
 /* ---- metadata files ---- */
 
+/* Java writes gzip-compressed metadata when write.metadata.compression-codec
+ * is gzip (<n>-<uuid>.gz.metadata.json); recognised by the gzip magic. */
+static int gunzip(const char *location, uint8_t **buf, size_t *len)
+{
+	if (*len < 2 || (*buf)[0] != 0x1f || (*buf)[1] != 0x8b)
+		return LDP_OK;
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return ldp_error_set(LDP_ENOMEM, "%s: cannot start gzip decompression", location);
+	size_t cap = *len * 8 + 1024, n = 0;
+	uint8_t *out = malloc(cap);
+	int zr = Z_OK;
+	z.next_in = *buf;
+	z.avail_in = (uInt)*len;
+	while (out && zr == Z_OK) {
+		if (n == cap) {
+			uint8_t *g = realloc(out, cap * 2);
+			if (!g)
+				break;
+			out = g;
+			cap *= 2;
+		}
+		z.next_out = out + n;
+		z.avail_out = (uInt)(cap - n);
+		zr = inflate(&z, Z_NO_FLUSH);
+		n = cap - z.avail_out;
+	}
+	inflateEnd(&z);
+	if (zr != Z_STREAM_END) {
+		free(out);
+		return ldp_error_set(LDP_ECORRUPT, "%s: corrupt gzip-compressed metadata", location);
+	}
+	free(*buf);
+	*buf = out;
+	*len = n;
+	return LDP_OK;
+}
+
 int ice_metadata_read(const char *location, ldp_metadata **out)
 {
 	uint8_t *buf;
@@ -27,7 +67,9 @@ int ice_metadata_read(const char *location, ldp_metadata **out)
 	int rc = ldp_io_read_all(location, &buf, &len);
 	if (rc)
 		return ldp_error_wrap(rc, "reading table metadata");
-	rc = ldp_metadata_parse_text((const char *)buf, len, location, out);
+	rc = gunzip(location, &buf, &len);
+	if (!rc)
+		rc = ldp_metadata_parse_text((const char *)buf, len, location, out);
 	free(buf);
 	return rc;
 }
