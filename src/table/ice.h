@@ -19,6 +19,9 @@ int ice_metadata_version(const char *location);
 
 /* Manifest lists. Entries and their strings live in `a`. */
 int ice_manifest_list_read(const char *location, ldp_arena *a, ldp_manifest_file **out, size_t *n);
+/* The manifests of a snapshot: its manifest list, or for v1 snapshots that
+ * list manifests inline, entries built from the manifests themselves. */
+int ice_snapshot_manifests(const ldp_snapshot *snap, ldp_arena *a, ldp_manifest_file **out, size_t *n);
 int ice_manifest_list_write(const char *location, int64_t snapshot_id, int64_t parent_id, int64_t sequence_number,
 			    const ldp_manifest_file *files, size_t n);
 

@@ -125,3 +125,52 @@ int ice_manifest_write(const char *location, const ldp_metadata *m, const ldp_sc
 	ldp_arena_free(&a);
 	return rc ? ldp_error_wrap(rc, "writing manifest %s", location) : rc;
 }
+
+int ice_snapshot_manifests(const ldp_snapshot *snap, ldp_arena *a, ldp_manifest_file **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (snap->manifest_list)
+		return ice_manifest_list_read(snap->manifest_list, a, out, n);
+	/* v1 snapshots may list manifests inline ("manifests"): describe each
+	 * from its own header and entries, as a manifest list would. */
+	ldp_manifest_file *mfs = ldp_arena_calloc(a, snap->nmanifests_v1 + 1, sizeof *mfs);
+	if (!mfs)
+		return LDP_ENOMEM;
+	for (size_t i = 0; i < snap->nmanifests_v1; i++) {
+		uint8_t *data;
+		size_t len;
+		int rc = ldp_io_read_all(snap->manifests_v1[i], &data, &len);
+		if (rc)
+			return ldp_error_wrap(rc, "reading manifest");
+		ldp_manifest *man = NULL;
+		rc = ldp_manifest_read(a, data, len, snap->manifests_v1[i], &man);
+		free(data);
+		if (rc)
+			return rc;
+		ldp_manifest_file *mf = &mfs[i];
+		mf->manifest_path = ldp_arena_strdup(a, snap->manifests_v1[i]);
+		mf->manifest_length = (int64_t)len;
+		mf->partition_spec_id = man->spec_id >= 0 ? man->spec_id : 0;
+		mf->content = man->deletes ? LDP_CONTENT_POSITION_DELETES : LDP_CONTENT_DATA;
+		mf->added_snapshot_id = snap->snapshot_id;
+		mf->sequence_number = snap->sequence_number;
+		mf->min_sequence_number = snap->sequence_number;
+		for (size_t k = 0; k < man->nentries; k++) {
+			const ldp_data_file_entry *e = &man->entries[k];
+			if (e->status == LDP_ENTRY_ADDED) {
+				mf->added_files_count++;
+				mf->added_rows_count += e->record_count;
+			} else if (e->status == LDP_ENTRY_EXISTING) {
+				mf->existing_files_count++;
+				mf->existing_rows_count += e->record_count;
+			} else {
+				mf->deleted_files_count++;
+				mf->deleted_rows_count += e->record_count;
+			}
+		}
+	}
+	*out = mfs;
+	*n = snap->nmanifests_v1;
+	return LDP_OK;
+}

@@ -78,15 +78,12 @@ int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_sel
 	out->snapshot = snap;
 	if (!snap)
 		return LDP_OK;
-	if (!snap->manifest_list)
-		return ldp_error_set(LDP_EUNSUPPORTED, "table %s.%s: snapshot %" PRId64 " lists manifests inline (v1 without a manifest list); not supported yet",
-				     t->ident.ns, t->ident.name, snap->snapshot_id);
 
 	ldp_arena a;
 	ldp_arena_init(&a, 64 * 1024);
 	ldp_manifest_file *mfs;
 	size_t nmf, cap = 0;
-	rc = ice_manifest_list_read(snap->manifest_list, &a, &mfs, &nmf);
+	rc = ice_snapshot_manifests(snap, &a, &mfs, &nmf);
 	for (size_t i = 0; !rc && i < nmf; i++) {
 		if (mfs[i].content != LDP_CONTENT_DATA) {
 			/* Delete files (written by other engines) arrive with row-level changes. */
@@ -121,9 +118,9 @@ int ldp_table_manifests(const ldp_table *t, const ldp_snapshot_selector *sel, ld
 	*n = 0;
 	const ldp_snapshot *snap;
 	int rc = ldp_table_resolve_snapshot(t, sel, &snap);
-	if (rc || !snap || !snap->manifest_list)
+	if (rc || !snap)
 		return rc;
-	return ice_manifest_list_read(snap->manifest_list, a, out, n);
+	return ice_snapshot_manifests(snap, a, out, n);
 }
 
 int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)

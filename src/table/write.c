@@ -331,8 +331,8 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	}
 	ldp_manifest_file *base = NULL;
 	size_t nbase = 0;
-	if (head && head->manifest_list)
-		rc = ice_manifest_list_read(head->manifest_list, a, &base, &nbase);
+	if (head)
+		rc = ice_snapshot_manifests(head, a, &base, &nbase);
 	for (size_t i = 0; !rc && i < nbase; i++) {
 		ldp_manifest_file mf = base[i];
 		/* Appends carry manifests forward unread; one that is gone or was cut
