@@ -170,20 +170,26 @@ typedef struct bind_ctx {
 	ldp_warehouse *wh;
 	ldp_engine *engine;
 	int bound;
-	char seen[64][256];
+	char seen[64][1024];
 	size_t nseen;
 } bind_ctx;
 
 static int bind_one(const ldp_sql_name *n, void *ud)
 {
 	bind_ctx *c = ud;
-	/* ns.t or "a.b".t; a 3-part name a.b.t is DuckDB's catalog.schema.table, so only
-	 * the last two parts are considered then (nested namespaces: quote them). */
-	const char *ns = n->parts[n->nparts - 2], *tn = n->parts[n->nparts - 1];
-	if (n->nparts > 2)
+	/* ns.t, "a.b".t, or a.b.t for the nested namespace a.b: DuckDB reads a
+	 * three-part name as catalog.schema.table, so the view goes into an
+	 * in-memory catalog named a (attached on demand), schema b. */
+	if (n->nparts > 3)
 		return 0;
-	char key[256];
-	snprintf(key, sizeof key, "%s\x1f%s", ns, tn);
+	char nsbuf[512];
+	if (n->nparts == 3)
+		snprintf(nsbuf, sizeof nsbuf, "%s.%s", n->parts[0], n->parts[1]);
+	else
+		snprintf(nsbuf, sizeof nsbuf, "%s", n->parts[0]);
+	const char *ns = nsbuf, *tn = n->parts[n->nparts - 1];
+	char key[sizeof c->seen[0]];
+	snprintf(key, sizeof key, "%.500s\x1f%.500s", ns, tn);
 	for (size_t i = 0; i < c->nseen; i++)
 		if (strcmp(c->seen[i], key) == 0)
 			return 0;
@@ -200,6 +206,17 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	int exists = 0;
 	if (at)
 		*at = '\0';
+	int nsx = 0;
+	if (ldp_catalog_namespace_exists(c->wh->catalog, id.ns, &nsx) == LDP_OK && !nsx && !strchr(id.ns, '.')) {
+		/* the same case folding for a top-level namespace */
+		ldp_catalog_names all = {0};
+		if (ldp_catalog_list_namespaces(c->wh->catalog, NULL, &all) == LDP_OK)
+			for (size_t i = 0; i < all.len; i++)
+				if (strcasecmp(all.items[i], id.ns) == 0)
+					snprintf(id.ns, sizeof id.ns, "%s", all.items[i]);
+		ldp_catalog_names_free(&all);
+	}
+	ldp_error_clear();
 	int rc = ldp_catalog_table_exists(c->wh->catalog, id.ns, id.name, &exists);
 	if (!rc && !exists) {
 		/* DuckDB folds unquoted names' case; Iceberg names keep theirs: accept a
@@ -233,14 +250,36 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	if (!rc)
 		rc = ldp_table_plan(c->wh, t, &sel, &plan);
 	if (!rc) {
-		ldp_buf_puts(&q, "CREATE SCHEMA IF NOT EXISTS ");
-		ldp_buf_put_sql_ident(&q, ns);
-		ldp_buf_puts(&q, "; CREATE OR REPLACE VIEW ");
-		ldp_buf_put_sql_ident(&q, ns);
-		ldp_buf_putc(&q, '.');
+		/* Where the view goes so that DuckDB resolves the name as written:
+		 * ns.t -> catalog ns (attached in memory), schema main; a.b.t ->
+		 * catalog a, schema b; "a.b".t -> schema "a.b" of the default
+		 * catalog. One catalog per top-level namespace keeps ns.t and
+		 * ns.sub.t from being ambiguous. DuckDB's own catalog names are
+		 * left alone (their namespaces become schemas instead). */
+		ldp_buf qual = LDP_BUF_INIT;
+		const char *cat = strchr(n->parts[0], '.') ? NULL : n->parts[0];
+		static const char *const reserved[] = {"main", "memory", "system", "temp", "information_schema", "pg_catalog"};
+		for (size_t r = 0; cat && r < sizeof reserved / sizeof reserved[0]; r++)
+			if (strcasecmp(cat, reserved[r]) == 0)
+				cat = NULL;
+		if (cat) {
+			ldp_buf_puts(&q, "ATTACH IF NOT EXISTS ':memory:' AS ");
+			ldp_buf_put_sql_ident(&q, cat);
+			ldp_buf_puts(&q, "; ");
+			ldp_buf_put_sql_ident(&qual, cat);
+			ldp_buf_putc(&qual, '.');
+			ldp_buf_put_sql_ident(&qual, n->nparts == 3 ? n->parts[1] : "main");
+		} else if (n->nparts == 3) {
+			rc = ldp_error_set(LDP_EUNSUPPORTED, "%s.%s: quote the namespace (\"%s\".%s)", ns, tn, ns, tn);
+		} else {
+			ldp_buf_put_sql_ident(&qual, ns);
+		}
+		ldp_buf_printf(&q, "CREATE SCHEMA IF NOT EXISTS %s; CREATE OR REPLACE VIEW %s.", ldp_buf_cstr(&qual), ldp_buf_cstr(&qual));
 		ldp_buf_put_sql_ident(&q, tn);
 		ldp_buf_puts(&q, " AS ");
-		rc = ldp_scan_plan_sql(&plan, &q);
+		ldp_buf_free(&qual);
+		if (!rc)
+			rc = ldp_scan_plan_sql(&plan, &q);
 	}
 	if (!rc)
 		rc = ldp_engine_exec(c->engine, ldp_buf_cstr(&q));

@@ -99,6 +99,8 @@ static int compatible(duckdb_logical_type src, const ldp_type *dst)
 	if (s == C_DEC && d == C_DEC)
 		return duckdb_decimal_scale(src) <= (uint8_t)dst->scale &&
 		       duckdb_decimal_width(src) - duckdb_decimal_scale(src) <= dst->precision - dst->scale;
+	if (s == C_DEC && d == C_FLOAT && dst->id == LDP_T_DOUBLE)
+		return 1; /* a decimal literal or computation into a double column, as DuckDB's INSERT allows */
 	if (s == C_DATE && d == C_TS)
 		return 1;
 	return s == d;
