@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,7 +272,12 @@ static int parse_partition_item(ldp_arena *a, char *item, const ldp_schema *s, l
 				num = (char *)col;
 				col = tmp;
 			}
-			snprintf(buf, sizeof buf, "%s[%s]", strcasecmp(fn, "bucket") == 0 ? "bucket" : "truncate", num);
+			char *end;
+			long nv = strtol(num, &end, 10);
+			if (*end || nv < 1 || nv > INT32_MAX)
+				return ldp_error_set(LDP_EINVALID, "%s(%s, %s): the %s must be a whole number of at least 1", fn, num, col,
+						     strcasecmp(fn, "bucket") == 0 ? "bucket count" : "width");
+			snprintf(buf, sizeof buf, "%s[%ld]", strcasecmp(fn, "bucket") == 0 ? "bucket" : "truncate", nv);
 		} else {
 			if (n != 1)
 				return ldp_error_set(LDP_EINVALID, "%s takes one column: %s(column)", fn, fn);
