@@ -470,7 +470,23 @@ int ldp_table_drop(ldp_warehouse *wh, const ldp_ident *id, int purge)
 		if (rc)
 			return rc;
 	}
-	rc = ldp_catalog_drop_table(wh->catalog, id->ns, id->name, &location);
+	if (purge && m) {
+		/* The location comes from metadata that may have been written anywhere
+		 * (register): never purge "/", a top-level directory, or a directory
+		 * holding the warehouse itself. */
+		const char *loc = ldp_io_local_path(m->location);
+		size_t depth = 0;
+		for (const char *p = loc; *p; p++)
+			depth += *p == '/' && p[1] && p[1] != '/';
+		size_t ll = strlen(loc);
+		while (ll > 1 && loc[ll - 1] == '/')
+			ll--;
+		if (loc[0] != '/' || depth < 2 || strncmp(wh->root, loc, ll) == 0)
+			rc = ldp_error_set(LDP_EINVALID, "refusing to purge %s.%s: its location %s is not a table directory (drop without --purge, then remove files yourself)",
+					   id->ns, id->name, m->location);
+	}
+	if (!rc)
+		rc = ldp_catalog_drop_table(wh->catalog, id->ns, id->name, &location);
 	if (!rc && purge && m)
 		rc = ldp_io_remove_tree(m->location);
 	free(location);
