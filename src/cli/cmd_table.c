@@ -430,6 +430,14 @@ int cmd_table(int argc, char **argv)
 	int rc = cli_open_warehouse(&p, &wh);
 	if (rc)
 		return cli_fail(rc);
+	/* Ctrl-C cancels the running DuckDB statement; the write then fails
+	 * cleanly and removes what it wrote (nothing is committed). */
+	ldp_engine *e = NULL;
+	if (ldp_warehouse_engine(wh, &e) == LDP_OK) {
+		cli_set_running_engine(e);
+		cli_install_interrupt_handler();
+	}
+	ldp_error_clear();
 	if (strcmp(sub, "append") == 0 || strcmp(sub, "overwrite") == 0) {
 		rc = do_write(wh, argc, argv, sub[0] == 'o');
 	} else {
@@ -437,6 +445,7 @@ int cmd_table(int argc, char **argv)
 			if (strcmp(subs[i].name, sub) == 0)
 				rc = subs[i].fn(wh, argc, argv);
 	}
+	cli_set_running_engine(NULL);
 	cli_close_warehouse(p, wh);
 	return rc ? cli_fail(rc) : LDP_EXIT_OK;
 }
