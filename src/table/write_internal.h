@@ -36,4 +36,35 @@ int write_data_files(write_job *j, const char *source_sql);
 /* The partition tuple of a written file from its hive directories. */
 int write_partition_of(write_job *j, const char *path, ldp_value **tuple);
 
+/* The state of one write's commit, shared by its attempts (write.c). */
+typedef struct commit_state {
+	ldp_warehouse *wh;
+	const ldp_write_options *o;
+	ldp_arena arena; /* per attempt */
+	int64_t snapshot_id;
+	char commit_uuid[37];
+	/* the added manifest (written once) */
+	ldp_manifest_file added;
+	int has_added;
+	ldp_data_file_entry *entries;
+	size_t nentries;
+	int32_t spec_id;
+	/* partition tuples replaced by a dynamic overwrite */
+	ldp_write_result *res;
+	char *written[64]; /* files of the current attempt, removed if it loses */
+	size_t nwritten;
+	/* manifest merging (table properties commit.manifest-merge.enabled,
+	 * commit.manifest.min-count-to-merge) */
+	int merge_enabled;
+	int64_t min_count_to_merge;
+} commit_state;
+
+/* Partition field summaries (lower/upper/contains-null) of entries whose
+ * partition values have the given types; NULL *out when there are none. */
+int write_summarize(ldp_arena *a, const ldp_type *types, size_t nfields, const ldp_data_file_entry *es, size_t n,
+		    ldp_field_summary **out);
+/* Merge carried data manifests once there are enough (write_manifests.c). */
+int write_merge_manifests(commit_state *cs, const ldp_metadata *m, ldp_manifest_file *list, size_t *nlist,
+			  int64_t seq);
+
 #endif
