@@ -3,7 +3,7 @@
 # (JdbcCatalog on ldp's catalog.db, IcebergGenerics reads, generic Parquet
 # writes), both directions: tests/interop/ldp_java.py drives ldp and
 # tests/interop/java (built here with Maven). Heavier than tests/e2e (it
-# downloads ~110 MB of jars into the build tree on first use), so CTest does
+# downloads ~85 MB of jars and Maven plugins into the build tree on first use), so CTest does
 # not run it; .ci/run does:
 #
 #   bash tests/e2e-heavy/iceberg_java.sh

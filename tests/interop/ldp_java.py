@@ -14,7 +14,10 @@ Standard library only.
 2. Java creates ns.t2 and appends two Parquet files in two commits; ldp's
    rows, snapshots and time travel must equal what Java wrote.
 3. ldp appends to ns.t2; Java must read the result.
-The catalog.db schema must be the same before and after Java used it.
+4. A catalog.db that Java's JdbcCatalog created (its own "V0" DDL, no
+   iceberg_type column): ldp opens it unchanged, reads and appends to Java's
+   table, creates a nested namespace and table there, and Java reads both.
+The catalog.db schema must be the same before and after the other side used it.
 """
 
 import datetime as dt
@@ -120,7 +123,7 @@ def java_snapshots(by):
 def catalog_ddl(cwd):
     con = sqlite3.connect(os.path.join(cwd, "warehouse", "catalog.db"))
     try:
-        return sorted(r[0] or "" for r in con.execute("SELECT sql FROM sqlite_master"))
+        return sorted(r[0] for r in con.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"))
     finally:
         con.close()
 
@@ -138,6 +141,8 @@ def compare_table(cwd, table, by, label):
     pr = by["pruning"][0]
     check(f"{label}: Java's filtered reads keep every row ({pr['checked']} column = value reads)",
           pr["checked"] > 0 and not pr["failures"], "\n    ".join(pr["failures"]))
+    check_eq(f"{label}: Java prunes every file for an id above all ids (uses the column bounds)",
+             pr["files_for_absent_id"], 0)
 
 
 def ldp_to_java(cwd):
@@ -217,6 +222,36 @@ def java_to_ldp(cwd):
     compare_table(cwd, "ns.t2", by, "ldp append -> Java ns.t2")
 
 
+def java_catalog_first(work):
+    cwd = os.path.join(work, "javafirst")
+    os.makedirs(os.path.join(cwd, "warehouse"))
+    by = java(cwd, "write", "ns.t2")
+    written = canon([w["row"] for w in by.get("written", [])])
+    ddl = catalog_ddl(cwd)
+    check("Java's JdbcCatalog created a catalog.db without iceberg_type (V0)",
+          len(ddl) == 2 and not any("iceberg_type" in d for d in ddl), ddl)
+    with open(os.path.join(cwd, "ldp.yml"), "w") as f:
+        f.write("name: javafirst\nwarehouse: warehouse\n"
+                "catalog:\n  type: sqlite\n  uri: warehouse/catalog.db\n  name: ldp\n")
+    check_eq("ldp lists Java's table in Java's catalog.db", ldp(cwd, "table", "list").split(), ["ns.t2"])
+    check_eq("ldp reads Java's table from Java's catalog.db", canon(ldp_rows(cwd, "SELECT * FROM ns.t2")),
+             written)
+    ldp(cwd, "table", "append", "ns.t2",
+        "SELECT 31::BIGINT AS id, 'delta' AS category, NULL::DOUBLE AS amount, 3.10::DECIMAL(10,2) AS price, "
+        "NULL::DATE AS d, TIMESTAMP '2024-05-01 00:00:00' AS ts")
+    ldp(cwd, "namespace", "create", "outer")
+    ldp(cwd, "namespace", "create", "outer.inner")
+    ldp(cwd, "table", "create", "outer.inner.x", "--schema", "id BIGINT, s VARCHAR")
+    ldp(cwd, "table", "append", "outer.inner.x", "SELECT 7::BIGINT AS id, 'seven' AS s")
+    check_eq("catalog.db schema unchanged by ldp", catalog_ddl(cwd), ddl)
+    by = java(cwd, "read", "ns.t2")
+    check_eq("Java reads ldp's append in its own catalog.db", [r["id"] for r in java_rows(by, None)],
+             [r["id"] for r in written] + [31])
+    compare_table(cwd, "ns.t2", by, "V0 catalog ns.t2")
+    by = java(cwd, "read", "outer.inner.x")
+    check_eq("Java reads ldp's table in a nested namespace", java_rows(by, None), [{"id": 7, "s": "seven"}])
+
+
 def main():
     work = os.path.abspath(sys.argv[1])
     os.makedirs(work, exist_ok=True)
@@ -224,6 +259,7 @@ def main():
     run([LDP, "init", cwd], work)
     ldp_to_java(cwd)
     java_to_ldp(cwd)
+    java_catalog_first(work)
     finish()
 
 

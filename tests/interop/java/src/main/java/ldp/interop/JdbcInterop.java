@@ -271,8 +271,25 @@ public final class JdbcInterop {
         }
       }
     }
+    // and the statistics are used at all: no file can hold an id above every row's
+    long beyond = 0;
+    int filesBeyond = -1;
+    if (struct.field("id") != null && table.currentSnapshot() != null) {
+      for (Record r : rows) {
+        beyond = Math.max(beyond, ((Number) r.getField("id")).longValue() + 1000);
+      }
+      filesBeyond = 0;
+      try (CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+          table.newScan().filter(Expressions.equal("id", beyond)).planFiles()) {
+        for (org.apache.iceberg.FileScanTask t : tasks) {
+          filesBeyond++;
+        }
+      }
+    }
     out.println(
-        "{\"kind\":\"pruning\",\"checked\":"
+        "{\"kind\":\"pruning\",\"files_for_absent_id\":"
+            + filesBeyond
+            + ",\"checked\":"
             + checked
             + ",\"failures\":["
             + String.join(",", failures)
