@@ -214,8 +214,16 @@ static char *trim(char *s)
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	if (*s == '"' && e - s >= 2 && e[-1] == '"') {
+		/* a quoted identifier: drop the quotes, "" stands for " */
 		e[-1] = '\0';
 		s++;
+		char *w = s;
+		for (char *r = s; *r; r++) {
+			*w++ = *r;
+			if (r[0] == '"' && r[1] == '"')
+				r++;
+		}
+		*w = '\0';
 	}
 	return s;
 }

@@ -34,4 +34,13 @@ echo "$err" | grep -q "nope" || fail "missing table not named: $err"
 # a bad time-travel suffix on a real table is a clear error
 if err=$("$LDP" sql 'select * from sales."orders@tag:none"' 2>&1); then fail "bad tag succeeded"; fi
 echo "$err" | grep -q "no branch or tag named 'none'" || fail "bad tag message: $err"
+# quoted, escaped and non-ASCII column names through partitioning, paths and SQL
+"$LDP" table create sales.odd --schema '"my col" VARCHAR, "we""ird" BIGINT, "ünï" DATE' \
+	--partition-by '"my col", bucket(4, "we""ird"), month("ünï")' >/dev/null
+"$LDP" table append sales.odd "select 'a/b c=d' as \"my col\", 5 as \"we\"\"ird\", date '2024-02-03' as \"ünï\"
+	union all select null, -1, null" >/dev/null
+[ "$(q 'select count(*), sum("we""ird") from sales.odd where "my col" = '"'"'a/b c=d'"'"' or "ünï" is null')" = "2,4" ] \
+	|| fail "odd column names"
+"$LDP" table files sales.odd --json | grep -q 'my+col=a%2Fb+c%3Dd/we%22ird_bucket=3/%C3%BCn%C3%AF_month=2024-02' \
+	|| fail "partition path escaping"
 echo "sql names: ok"
