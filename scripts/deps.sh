@@ -43,9 +43,19 @@ install_packages() {
     fi
     command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install these yourself: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
-    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    retry $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
+    retry $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
         || die "apt-get install failed for: ${missing[*]}"
+}
+
+# Run a command up to 3 times, 5 s apart: registries have transient failures.
+retry() {
+    local n
+    for n in 1 2 3; do
+        "$@" && return 0
+        [ "$n" = 3 ] || { say "retrying in 5 s: $*"; sleep 5; }
+    done
+    return 1
 }
 
 verify() { # file sha256
@@ -80,7 +90,7 @@ fetch_duckdb() {
         command -v npm >/dev/null 2>&1 || die "npm not found: needed to fetch DuckDB (or set LDP_DUCKDB_DIR)"
         command -v go >/dev/null 2>&1 || die "go not found: needed to fetch duckdb.h (or set LDP_DUCKDB_DIR)"
         say "fetching DuckDB $DUCKDB_VERSION shared library ($NPM_PKG)"
-        (cd "$tmp" && npm pack --silent "$NPM_PKG" >/dev/null 2>"$tmp/npm.log") \
+        (cd "$tmp" && retry npm pack --silent "$NPM_PKG" >/dev/null 2>"$tmp/npm.log") \
             || { cat "$tmp/npm.log" >&2; die "npm pack $NPM_PKG failed"; }
         local tgz
         tgz=$(ls "$tmp"/*.tgz)
@@ -91,7 +101,7 @@ fetch_duckdb() {
         say "fetching duckdb.h $DUCKDB_VERSION ($GO_MOD)"
         local zip
         zip=$(cd "$tmp" && GOMODCACHE="$tmp/gomod" GOFLAGS=-modcacherw GO111MODULE=on \
-              go mod download -json "$GO_MOD" 2>"$tmp/go.log" | sed -n 's/.*"Zip": "\(.*\)",*/\1/p') \
+              retry go mod download -json "$GO_MOD" 2>"$tmp/go.log" | sed -n 's/.*"Zip": "\(.*\)",*/\1/p') \
             || { cat "$tmp/go.log" >&2; die "go mod download $GO_MOD failed"; }
         [ -n "$zip" ] && [ -f "$zip" ] || { cat "$tmp/go.log" >&2; die "go mod download $GO_MOD gave no archive"; }
         verify "$zip" "$GO_ZIP_SHA256"
