@@ -162,6 +162,14 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 		head = ldp_metadata_snapshot(m, head_ref->snapshot_id);
 	else if (strcmp(branch, "main") != 0)
 		return ldp_error_set(LDP_ENOTFOUND, "table %s.%s has no branch '%s' (create it with ldp table branch create)", t->ident.ns, t->ident.name, branch);
+	/* A write upgrades a v1 table to v2 (below); v2 needs a manifest list on
+	 * every snapshot, which v1 snapshots that list manifests inline lack. */
+	for (size_t i = 0; m->format_version < 2 && i < m->nsnapshots; i++)
+		if (!m->snapshots[i]->manifest_list)
+			return ldp_error_set(LDP_EUNSUPPORTED,
+					     "table %s.%s is a format v1 table whose snapshot %lld lists its manifests inline; "
+					     "ldp reads it but cannot write to it (expire those snapshots with another engine first)",
+					     t->ident.ns, t->ident.name, (long long)m->snapshots[i]->snapshot_id);
 	int64_t seq = m->last_sequence_number + 1;
 	ldp_arena *a = &cs->arena;
 	int rc = LDP_OK;
@@ -363,8 +371,22 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	snap.summary = sum;
 	snap.nsummary = ns;
 
-	ldp_metadata *next = NULL;
-	rc = ldp_metadata_add_snapshot(m, &snap, branch, &next);
+	ldp_metadata *next = NULL, *upgraded = NULL;
+	/* ldp writes format v2 manifests and sequence numbers: a write to a v1
+	 * table upgrades it first (the spec's upgrade-format-version; v1 snapshots
+	 * read as sequence number 0, which the parser already assigns), so the new
+	 * snapshot gets its sequence number as a v2 snapshot. */
+	const ldp_metadata *base_meta = m;
+	if (m->format_version < 2) {
+		rc = ldp_metadata_copy(m, &upgraded);
+		if (!rc) {
+			upgraded->format_version = 2;
+			base_meta = upgraded;
+		}
+	}
+	if (!rc)
+		rc = ldp_metadata_add_snapshot(base_meta, &snap, branch, &next);
+	ldp_metadata_free(upgraded);
 	if (!rc)
 		rc = ldp_metadata_log_previous(next, t->metadata_location, m->last_updated_ms);
 	char *newloc = NULL;

@@ -36,6 +36,29 @@ PY
 first=$("$LDP" table snapshots v.old --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["snapshot_id"])')
 [ "$("$LDP" sql --format csv --no-header "select count(*) from v.\"old@$first\"")" = 30 ] || fail "time travel on v1 inline manifests"
 [ "$("$LDP" table files v.old --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 4 ] || fail "files of a v1 snapshot"
-"$LDP" table append v.old "select 100 as id, date '2024-02-01' as d" >/dev/null
-[ "$("$LDP" sql --format csv --no-header "select count(*) from v.old")" = 36 ] || fail "append on top of v1 inline manifests"
+# v2 needs a manifest list on every snapshot: writing is refused, nothing changes
+if err=$("$LDP" table append v.old "select 100 as id, date '2024-02-01' as d" 2>&1); then fail "write to inline-manifest v1 table succeeded"; fi
+echo "$err" | grep -q "lists its manifests inline" || fail "unclear refusal: $err"
+[ "$("$LDP" sql --format csv --no-header "select count(*) from v.old")" = 35 ] || fail "refused write changed the table"
+
+# A v1 table whose snapshots have manifest lists (what Java has written since
+# early releases) is upgraded to v2 by the first write.
+python3 - "$cur" "$dir/00006-v1list.metadata.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["format-version"] = 1
+m["schema"] = [s for s in m["schemas"] if s["schema-id"] == m["current-schema-id"]][0]
+m["partition-spec"] = [s for s in m["partition-specs"] if s["spec-id"] == m["default-spec-id"]][0]["fields"]
+for s in m["snapshots"]:
+    s.pop("sequence-number", None)
+m.pop("last-sequence-number", None)
+json.dump(m, open(sys.argv[2], "w"))
+PY
+"$LDP" table register v.listed "$dir/00006-v1list.metadata.json" >/dev/null
+"$LDP" table append v.listed "select 100 as id, date '2024-02-01' as d" >/dev/null
+[ "$("$LDP" sql --format csv --no-header "select count(*) from v.listed")" = 36 ] || fail "append to a v1 table"
+[ "$("$LDP" table describe v.listed --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["format_version"])')" = 2 ] || fail "a write to a v1 table should upgrade it to v2"
+[ "$("$LDP" sql --format csv --no-header "select count(*) from v.\"listed@$first\"")" = 30 ] || fail "v1 snapshots after the upgrade"
+seqs=$("$LDP" table snapshots v.listed --json | python3 -c 'import json,sys; print(",".join(str(s["sequence_number"]) for s in json.load(sys.stdin)))')
+[ "$seqs" = "0,0,1" ] || fail "sequence numbers after the upgrade: $seqs (v1 snapshots are 0, the first v2 write 1)"
 echo "v1 inline manifests: ok"
