@@ -43,27 +43,6 @@ static void collect_bound_fields(const ldp_type *t, const ldp_field **out, size_
 	}
 }
 
-/* A binary bound in hex digits (DuckDB's RETURN_STATS form) as bytes. */
-static int hex_bytes(ldp_arena *a, const char *hex, ldp_value *out)
-{
-	size_t n = strlen(hex);
-	if (n % 2)
-		return -1;
-	uint8_t *b = ldp_arena_alloc(a, n / 2 + 1);
-	if (!b)
-		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-			return -1;
-		b[i] = (uint8_t)v;
-	}
-	memset(out, 0, sizeof *out);
-	out->v.bytes.ptr = b;
-	out->v.bytes.len = n / 2;
-	return 0;
-}
-
 static int file_metrics(write_job *j, const ldp_data_file *df, ldp_col_metric **out, size_t *nout)
 {
 	*out = ldp_arena_calloc(&j->arena, df->ncolumns + 1, sizeof **out);
@@ -95,9 +74,12 @@ static int file_metrics(write_job *j, const ldp_data_file *df, ldp_col_metric **
 		ldp_value lo, hi, tlo, thi;
 		int bin = f->type->id == LDP_T_BINARY || f->type->id == LDP_T_FIXED;
 		if (bin && df->hex_binary) {
-			if (hex_bytes(&j->arena, cs->min, &lo) || hex_bytes(&j->arena, cs->max, &hi))
-				continue;
+			memset(&lo, 0, sizeof lo);
+			memset(&hi, 0, sizeof hi);
 			lo.type = hi.type = f->type->id;
+			if (write_unhex(&j->arena, cs->min, strlen(cs->min), &lo.v.bytes.ptr, &lo.v.bytes.len) ||
+			    write_unhex(&j->arena, cs->max, strlen(cs->max), &hi.v.bytes.ptr, &hi.v.bytes.len))
+				continue;
 		} else if (ldp_value_parse_duckdb(f->type, cs->min, &j->arena, &lo) || ldp_value_parse_duckdb(f->type, cs->max, &j->arena, &hi)) {
 			/* A bound ldp cannot represent is left out: bounds are optional. */
 			LDP_DEBUG("no bounds for field %d: %s", cs->field_id, ldp_error_last()->message);

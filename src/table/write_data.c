@@ -523,6 +523,25 @@ int write_data_files(write_job *j, const char *source_sql)
 	return LDP_OK;
 }
 
+int write_unhex(ldp_arena *a, const char *hex, size_t n, const uint8_t **out, size_t *len)
+{
+	if (n % 2)
+		return -1;
+	uint8_t *b = ldp_arena_alloc(a, n / 2 + 1);
+	if (!b)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -1;
+		b[i] = (uint8_t)v;
+	}
+	b[n / 2] = 0; /* NUL-terminated too: text values go on to the DuckDB text parser */
+	*out = b;
+	*len = n / 2;
+	return 0;
+}
+
 /* Decode the value of __ldp_p<k> from the hive directory name. */
 static int decode_part(write_job *j, size_t k, const char *text, size_t n, ldp_value *out)
 {
@@ -546,23 +565,15 @@ static int decode_part(write_job *j, size_t k, const char *text, size_t n, ldp_v
 			out->v.i64 = v;
 		return LDP_OK;
 	}
-	if (n % 2)
+	const uint8_t *bytes;
+	size_t nbytes;
+	if (write_unhex(&j->arena, text, n, &bytes, &nbytes))
 		return ldp_error_set(LDP_ECORRUPT, "bad hex partition value '%.*s'", (int)n, text);
-	uint8_t *bytes = ldp_arena_alloc(&j->arena, n / 2 + 1);
-	if (!bytes)
-		return LDP_ENOMEM;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(text + 2 * i, "%2x", &v) != 1)
-			return ldp_error_set(LDP_ECORRUPT, "bad hex partition value '%.*s'", (int)n, text);
-		bytes[i] = (uint8_t)v;
-	}
-	bytes[n / 2] = 0;
 	if (t->id == LDP_T_STRING || t->id == LDP_T_BINARY || t->id == LDP_T_FIXED) {
 		memset(out, 0, sizeof *out);
 		out->type = t->id;
 		out->v.bytes.ptr = bytes;
-		out->v.bytes.len = n / 2;
+		out->v.bytes.len = nbytes;
 		return LDP_OK;
 	}
 	return ldp_value_parse_duckdb(t, (const char *)bytes, &j->arena, out);

@@ -33,6 +33,9 @@ typedef struct write_job {
 
 int write_describe_source(write_job *j, const char *source_sql);
 int write_data_files(write_job *j, const char *source_sql);
+/* Hex digits (n of them) as bytes in `a`, NUL-terminated; -1 when not hex.
+ * Partition directory values and DuckDB's RETURN_STATS binary bounds use it. */
+int write_unhex(ldp_arena *a, const char *hex, size_t n, const uint8_t **out, size_t *len);
 /* The partition tuple of a written file from its hive directories. */
 int write_partition_of(write_job *j, const char *path, ldp_value **tuple);
 
