@@ -30,24 +30,7 @@ import sys
 
 LDP = os.environ.get("LDP", "ldp")
 JAVA = os.environ["JAVA_INTEROP"].split(" ")
-RESULTS = {"passed": 0, "failed": 0}
-
-
-def check(what, ok, detail=""):
-    RESULTS["passed" if ok else "failed"] += 1
-    print(("ok: " if ok else "FAIL: ") + what + ("" if ok else f"\n    {detail}"), flush=True)
-    return ok
-
-
-def check_eq(what, got, want):
-    if got == want:
-        return check(what, True)
-    return check(what, False, f"got  {got!r}\n    want {want!r}")
-
-
-def finish():
-    print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed", flush=True)
-    sys.exit(1 if RESULTS["failed"] else 0)
+from checks import RESULTS, check, check_eq, finish  # noqa: F401 (re-exported)
 
 
 def run(argv, cwd):
