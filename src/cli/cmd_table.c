@@ -265,11 +265,8 @@ static int do_write(ldp_warehouse *wh, int argc, char **argv, int overwrite)
 	if (rc)
 		return rc;
 	ldp_buf sql = LDP_BUF_INIT;
+	/* ldp_table_write binds Iceberg tables the source reads (ns.t, ns."t@..."). */
 	rc = table_cli_source_sql(src, &sql);
-	/* The source query may read Iceberg tables (ns.t, ns."t@<snapshot>"),
-	 * as in `ldp sql`; an overwrite may read the table it replaces. */
-	if (!rc)
-		rc = ldp_warehouse_bind_sql(wh, ldp_buf_cstr(&sql));
 	ldp_write_result res;
 	if (!rc)
 		rc = ldp_table_write(wh, &id, ldp_buf_cstr(&sql), &o, &res);
