@@ -34,7 +34,9 @@ void cmd_table_help(FILE *out)
 		"  partitions <ns.t> [AT] [--json] record and file counts per partition\n"
 		"  rollback <ns.t> <snapshot-id>   make an earlier snapshot current again\n"
 		"  tag create|drop|list <ns.t> [name] [--snapshot ID] [--json]\n"
-		"  branch create|drop|list <ns.t> [name] [--snapshot ID] [--json]\n\n"
+		"  branch create|drop|list <ns.t> [name] [--snapshot ID] [--json]\n"
+		"  alter <ns.t> add-column|drop-column|rename-column|set-type|move|... (docs/evolution.md)\n"
+		"  plan <ns.t> [--where 'PREDICATE'] [AT] [--json]   files kept and pruned, and why\n\n"
 		"AT selects a snapshot: --snapshot ID, --ref NAME (branch or tag), --as-of TIMESTAMP.\n"
 		"Partition transforms: identity(col) or col, bucket(N, col), truncate(W, col), year(col),\n"
 		"month(col), day(col), hour(col), void(col).\n\n"
@@ -407,6 +409,8 @@ static const struct {
 	{"rollback", table_cli_rollback},
 	{"tag", table_cli_tag},
 	{"branch", table_cli_branch},
+	{"alter", table_cli_alter},
+	{"plan", table_cli_plan},
 };
 
 int cmd_table(int argc, char **argv)

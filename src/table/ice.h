@@ -44,4 +44,14 @@ int ice_property_int(const ldp_metadata *m, const char *key, int64_t def, int64_
 int ice_partition_result_type(const ldp_partition_field *pf, const ldp_schema *schema, ldp_type *out);
 int ice_partition_types(const ldp_partition_spec *spec, const ldp_schema *schema, ldp_arena *a, ldp_type **out);
 
+/* Metadata-only commit (table.c): load, fn builds the next metadata from the
+ * loaded one, write it, swap; reload and re-apply on a conflict. */
+struct ldp_warehouse;
+struct ldp_ident;
+typedef int (*ice_meta_change_fn)(const ldp_metadata *in, void *ctx, ldp_metadata **out);
+int ice_commit_metadata(struct ldp_warehouse *wh, const struct ldp_ident *id, ice_meta_change_fn fn, void *ctx);
+/* One partition term as --partition-by writes it ("day(ts)", "bucket(16, id)",
+ * "name"), over schema s, with its default field name and field_id 0. */
+int ice_partition_field_parse(ldp_arena *a, const char *term, const ldp_schema *s, ldp_partition_field *out);
+
 #endif

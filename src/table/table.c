@@ -593,3 +593,15 @@ int ldp_table_drop_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name)
 	int rc = commit_metadata(wh, id, do_ref, &r);
 	return rc ? ldp_error_wrap(rc, "dropping ref %s of %s.%s", name, id->ns, id->name) : rc;
 }
+
+int ice_commit_metadata(struct ldp_warehouse *wh, const struct ldp_ident *id, ice_meta_change_fn fn, void *ctx)
+{
+	return commit_metadata(wh, id, fn, ctx);
+}
+
+int ice_partition_field_parse(ldp_arena *a, const char *term, const ldp_schema *s, ldp_partition_field *out)
+{
+	char *copy = ldp_arena_strdup(a, term);
+	memset(out, 0, sizeof *out);
+	return copy ? parse_partition_item(a, copy, s, out) : LDP_ENOMEM;
+}
