@@ -15,6 +15,7 @@
 #include "ldp/log.h"
 #include "format/metadata.h"
 #include "table/ice.h"
+#include "table/plan.h"
 #include "table/sqlrun.h"
 #include "table/table.h"
 
@@ -28,8 +29,8 @@ void ldp_scan_plan_clear(ldp_scan_plan *p)
 	memset(p, 0, sizeof *p);
 }
 
-static int add_file(ldp_scan_plan *p, size_t *cap, const ldp_data_file_entry *e, const ldp_metadata *m,
-		    const ldp_schema *schema, int32_t spec_id)
+int ice_plan_add_file(ldp_scan_plan *p, size_t *cap, const ldp_data_file_entry *e, const ldp_metadata *m,
+		      const ldp_schema *schema, int32_t spec_id)
 {
 	if (p->nfiles == *cap) {
 		*cap = *cap ? *cap * 2 : 64;
@@ -59,6 +60,18 @@ static int add_file(ldp_scan_plan *p, size_t *cap, const ldp_data_file_entry *e,
 	return LDP_OK;
 }
 
+const ldp_schema *ice_plan_schema(const ldp_table *t, const ldp_snapshot *snap, const ldp_snapshot_selector *sel)
+{
+	const ldp_metadata *m = t->meta;
+	/* Time travel reads with the schema of the snapshot (spec: a snapshot's
+	 * schema-id); the current schema otherwise. */
+	int32_t schema_id = snap && snap->schema_id >= 0 && (sel && (sel->snapshot_id > 0 || sel->as_of_ms > 0 || sel->ref))
+				    ? snap->schema_id
+				    : m->current_schema_id;
+	const ldp_schema *s = ldp_metadata_schema(m, schema_id);
+	return s ? s : ldp_metadata_current_schema(m);
+}
+
 int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_selector *sel, ldp_scan_plan *out)
 {
 	(void)wh;
@@ -68,14 +81,7 @@ int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_sel
 	if (rc)
 		return rc;
 	const ldp_metadata *m = t->meta;
-	/* Time travel reads with the schema of the snapshot (spec: a snapshot's
-	 * schema-id); the current schema otherwise. */
-	int32_t schema_id = snap && snap->schema_id >= 0 && (sel && (sel->snapshot_id > 0 || sel->as_of_ms > 0 || sel->ref))
-				    ? snap->schema_id
-				    : m->current_schema_id;
-	out->schema = ldp_metadata_schema(m, schema_id);
-	if (!out->schema)
-		out->schema = ldp_metadata_current_schema(m);
+	out->schema = ice_plan_schema(t, snap, sel);
 	out->snapshot = snap;
 	if (!snap)
 		return LDP_OK;
@@ -101,7 +107,7 @@ int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_sel
 		for (size_t j = 0; !rc && j < ne; j++) {
 			if (es[j].status == LDP_ENTRY_DELETED || es[j].content != LDP_CONTENT_DATA)
 				continue;
-			rc = add_file(out, &cap, &es[j], m, out->schema, mfs[i].partition_spec_id);
+			rc = ice_plan_add_file(out, &cap, &es[j], m, out->schema, mfs[i].partition_spec_id);
 		}
 	}
 	ldp_arena_free(&a);
@@ -170,6 +176,9 @@ int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 typedef struct bind_ctx {
 	ldp_warehouse *wh;
 	ldp_engine *engine;
+	const char *sql;
+	const ldp_pushdown *pd; /* WHERE filters to push into planning, or NULL */
+	ldp_buf filtered;       /* names bound with a filter */
 	int bound;
 	char seen[64][1024];
 	size_t nseen;
@@ -225,8 +234,15 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	memset(&plan, 0, sizeof plan);
 	ldp_buf q = LDP_BUF_INIT;
 	rc = ldp_table_load(c->wh, &id, &t);
-	if (!rc)
+	const ldp_expr *filter = ldp_pushdown_filter(c->pd, ns, tn);
+	ldp_plan_options po = {filter, 0, 0};
+	if (!rc && filter) {
+		rc = ldp_table_plan_filtered(c->wh, t, &sel, &po, &plan, NULL);
+		ldp_buf_put(&c->filtered, c->sql + n->offset, n->length);
+		ldp_buf_putc(&c->filtered, '\n');
+	} else if (!rc) {
 		rc = ldp_table_plan(c->wh, t, &sel, &plan);
+	}
 	if (!rc) {
 		/* Where the view goes so that DuckDB resolves the name as written:
 		 * ns.t -> catalog ns (attached in memory), schema main; a.b.t ->
@@ -280,7 +296,27 @@ int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql)
 	int rc = ldp_warehouse_engine(wh, &c.engine);
 	if (rc)
 		return rc;
-	return ldp_sql_scan_names(sql, bind_one, &c);
+	if (wh->filtered_views) { /* a filtered view must not outlive its statement */
+		bind_ctx r = c;
+		char *names = wh->filtered_views;
+		wh->filtered_views = NULL;
+		r.sql = names;
+		rc = ldp_sql_scan_names(names, bind_one, &r);
+		free(names);
+		if (rc)
+			return rc;
+	}
+	ldp_pushdown *pd = NULL;
+	rc = ldp_pushdown_collect(wh, c.engine, sql, &pd);
+	c.pd = pd;
+	c.sql = sql;
+	if (!rc)
+		rc = ldp_sql_scan_names(sql, bind_one, &c);
+	ldp_pushdown_free(pd);
+	if (c.filtered.len)
+		wh->filtered_views = ldp_buf_detach(&c.filtered);
+	ldp_buf_free(&c.filtered);
+	return rc;
 }
 
 int ldp_warehouse_resolve_table(ldp_warehouse *wh, const char *ns, const char *name, ldp_ident *out, int *exists)
