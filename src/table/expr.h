@@ -124,6 +124,9 @@ bool ldp_expr_eval_metrics(const ldp_expr *e, const ldp_data_file_entry *f, cons
  * TRUE. */
 ldp_expr *ldp_expr_from_duckdb_json(ldp_arena *a, const json_t *j, const char *const *quals);
 
+/* Parse json_serialize_sql output (NULL when it is not JSON). */
+json_t *ldp_duckdb_json_load(const char *text);
+
 /* The row filter of `where` (SQL text, DuckDB dialect) through
  * json_serialize_sql on `engine`; LDP_EINVALID naming the text when DuckDB
  * cannot parse it. */

@@ -264,6 +264,30 @@ ldp_expr *ldp_expr_from_duckdb_json(ldp_arena *a, const json_t *j, const char *c
 	return conv(&c, j);
 }
 
+json_t *ldp_duckdb_json_load(const char *text)
+{
+	if (!text)
+		return NULL;
+	/* DuckDB writes "no location" as 2^64 - 1, beyond jansson's integers:
+	 * the whole document would fail to parse. Only UBIGINT constants could
+	 * also print that number, and they are never converted (literal_of). */
+	static const char big[] = "18446744073709551615";
+	ldp_buf b = LDP_BUF_INIT;
+	for (const char *p = text; *p;) {
+		const char *hit = strstr(p, big);
+		if (!hit) {
+			ldp_buf_puts(&b, p);
+			break;
+		}
+		ldp_buf_put(&b, p, (size_t)(hit - p));
+		ldp_buf_puts(&b, "-1");
+		p = hit + sizeof big - 1;
+	}
+	json_t *doc = ldp_buf_oom(&b) ? NULL : json_loads(ldp_buf_cstr(&b), 0, NULL);
+	ldp_buf_free(&b);
+	return doc;
+}
+
 int ldp_expr_parse_where(struct ldp_engine *engine, const char *where, ldp_arena *a, ldp_expr **out)
 {
 	*out = NULL;
@@ -279,8 +303,7 @@ int ldp_expr_parse_where(struct ldp_engine *engine, const char *where, ldp_arena
 	ldp_buf_free(&inner);
 	if (rc)
 		return ldp_error_wrap(rc, "--where '%s'", where);
-	json_error_t jerr;
-	json_t *doc = json_loads(text, 0, &jerr);
+	json_t *doc = ldp_duckdb_json_load(text);
 	free(text);
 	if (!doc)
 		return ldp_error_set(LDP_ERROR, "json_serialize_sql returned no JSON for --where '%s'", where);

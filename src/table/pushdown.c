@@ -161,7 +161,7 @@ int ldp_pushdown_collect(ldp_warehouse *wh, ldp_engine *engine, const char *sql,
 	char *text = NULL;
 	json_t *doc = NULL;
 	if (!ldp_buf_oom(&q) && ldp_engine_query_text(engine, ldp_buf_cstr(&q), &text) == LDP_OK && text)
-		doc = json_loads(text, 0, NULL);
+		doc = ldp_duckdb_json_load(text);
 	ldp_error_clear();
 	free(text);
 	ldp_buf_free(&q);
