@@ -257,9 +257,9 @@ static int schema_change(sctx *c, const ldp_alter *ch)
 		c->s->nidentifier = ch->nitems;
 		return LDP_OK;
 	}
-	ldp_field *f;
-	ldp_type *parent;
-	size_t idx;
+	ldp_field *f = NULL;
+	ldp_type *parent = NULL;
+	size_t idx = 0;
 	int rc = find(c, ch->column, &f, &parent, &idx);
 	if (rc) {
 		if (rc == LDP_ENOTFOUND && ch->op == LDP_ALTER_DROP_COLUMN && ch->if_exists) {
