@@ -449,7 +449,7 @@ int main(int argc, char **argv)
 	if (strstr(only, "plan"))
 		plan_section(reps);
 	if (strstr(only, "taxi"))
-		taxi_section(reps < 5 ? reps : 5);
+		taxi_section(reps < 9 ? reps : 9);
 	ldp_project_free(project);
 	return 0;
 }

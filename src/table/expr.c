@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "format/schema.h"
+#include "format/transform.h"
 #include "format/value.h"
 #include "ldp/error.h"
 #include "table/expr.h"
@@ -256,6 +257,12 @@ static const char *op_text(ldp_expr_op op)
 
 static void put_lit(const ldp_expr *e, size_t i, ldp_buf *out)
 {
+	ldp_transform_kind k = e->transform ? e->transform->kind : LDP_TR_IDENTITY;
+	bool temporal = k == LDP_TR_YEAR || k == LDP_TR_MONTH || k == LDP_TR_DAY || k == LDP_TR_HOUR;
+	if (e->values && temporal && e->source_type &&
+	    ldp_transform_human_string(e->transform, e->source_type, &e->values[i], out) == LDP_OK)
+		return;
+	ldp_error_clear();
 	if (e->values && e->type) {
 		ldp_value_to_sql(&e->values[i], e->type, out);
 		return;

@@ -63,6 +63,10 @@ typedef struct ldp_expr {
 	int32_t field_id;              /* bound: the field (or partition field) id; 0 unbound */
 	const ldp_type *type;          /* bound: the field's type */
 	ldp_value *values;             /* bound: nlits values of `type` */
+	/* projected onto a partition field: its transform and source type, so
+	 * values print as partition paths do (2024-01-03, not 19725) */
+	const ldp_transform *transform;
+	const ldp_type *source_type;
 } ldp_expr;
 
 /* ---- building ---- */

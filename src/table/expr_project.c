@@ -69,6 +69,8 @@ static ldp_expr *pred(proj *p, ldp_expr_op op, const ldp_value *vals, size_t n, 
 	e->field_id = p->pf->field_id;
 	e->type = rt;
 	e->lit_kind = LDP_LIT_STRING;
+	e->transform = &p->pf->transform;
+	e->source_type = p->src;
 	e->nlits = n;
 	if (n) {
 		e->values = ldp_arena_calloc(p->a, n, sizeof *e->values);

@@ -296,16 +296,8 @@ int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql)
 	int rc = ldp_warehouse_engine(wh, &c.engine);
 	if (rc)
 		return rc;
-	if (wh->filtered_views) { /* a filtered view must not outlive its statement */
-		bind_ctx r = c;
-		char *names = wh->filtered_views;
-		wh->filtered_views = NULL;
-		r.sql = names;
-		rc = ldp_sql_scan_names(names, bind_one, &r);
-		free(names);
-		if (rc)
-			return rc;
-	}
+	char *stale = wh->filtered_views;
+	wh->filtered_views = NULL;
 	ldp_pushdown *pd = NULL;
 	rc = ldp_pushdown_collect(wh, c.engine, sql, &pd);
 	c.pd = pd;
@@ -313,6 +305,19 @@ int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql)
 	if (!rc)
 		rc = ldp_sql_scan_names(sql, bind_one, &c);
 	ldp_pushdown_free(pd);
+	if (!rc && stale) {
+		/* A view a previous statement filtered must not outlive it: rebind
+		 * the ones this statement did not bind itself (their keys are in
+		 * c.seen, so bind_one skips those). */
+		bind_ctx r = c;
+		r.pd = NULL;
+		r.sql = stale;
+		memset(&r.filtered, 0, sizeof r.filtered);
+		rc = ldp_sql_scan_names(stale, bind_one, &r);
+	}
+	if (rc && stale)
+		ldp_buf_puts(&c.filtered, stale); /* not rebound yet: next time */
+	free(stale);
 	if (c.filtered.len)
 		wh->filtered_views = ldp_buf_detach(&c.filtered);
 	ldp_buf_free(&c.filtered);

@@ -187,26 +187,28 @@ static void test_project_time(void **state)
 	(void)state;
 	ldp_partition_spec *sp = spec("{\"source-id\":4,\"field-id\":1000,\"name\":\"ts_day\",\"transform\":\"day\"},"
 				      "{\"source-id\":4,\"field-id\":1001,\"name\":\"ts_hour\",\"transform\":\"hour\"}");
-	/* x < 2017-12-01 00:00 -> the last microsecond before is day 17500 */
+	/* Partition values print as human strings: day 17500 is 2017-11-30, hour
+	 * 17500 * 24 + 23 = 420023 is 2017-11-30-23.
+	 * x < 2017-12-01 00:00 -> the last microsecond before is day 17500 */
 	expect_str(proj(sp, P(LDP_EX_LT, "ts", LDP_LIT_STRING, "2017-12-01 00:00:00"), false),
-		   "(ts_day <= CAST(17500 AS INTEGER) AND ts_hour <= CAST(420023 AS INTEGER))");
+		   "(ts_day <= 2017-11-30 AND ts_hour <= 2017-11-30-23)");
 	/* strict: any one field is enough (OR) */
 	expect_str(proj(sp, P(LDP_EX_LT, "ts", LDP_LIT_STRING, "2017-12-01 00:00:00"), true),
-		   "(ts_day < CAST(17501 AS INTEGER) OR ts_hour < CAST(420024 AS INTEGER))");
+		   "(ts_day < 2017-12-01 OR ts_hour < 2017-12-01-00)");
 	/* 10:00 on 2017-12-01: day 17501, hour 17501 * 24 + 10 = 420034 */
 	expect_str(proj(sp, P(LDP_EX_EQ, "ts", LDP_LIT_STRING, "2017-12-01 10:00:00"), false),
-		   "(ts_day = CAST(17501 AS INTEGER) AND ts_hour = CAST(420034 AS INTEGER))");
+		   "(ts_day = 2017-12-01 AND ts_hour = 2017-12-01-10)");
 	expect_str(proj(sp, P(LDP_EX_GE, "ts", LDP_LIT_STRING, "2017-12-01 00:00:00"), true),
-		   "(ts_day > CAST(17500 AS INTEGER) OR ts_hour > CAST(420023 AS INTEGER))");
+		   "(ts_day > 2017-11-30 OR ts_hour > 2017-11-30-23)");
 	expect_str(proj(sp, P(LDP_EX_GT, "ts", LDP_LIT_STRING, "2017-12-01 23:59:59.999999"), false),
-		   "(ts_day >= CAST(17502 AS INTEGER) AND ts_hour >= CAST(420048 AS INTEGER))");
+		   "(ts_day >= 2017-12-02 AND ts_hour >= 2017-12-02-00)");
 	/* month and year: 2017-12 is month 47 * 12 + 11 = 575, year 47; before 1970 floors */
 	ldp_partition_spec *my = spec("{\"source-id\":4,\"field-id\":1000,\"name\":\"m\",\"transform\":\"month\"},"
 				      "{\"source-id\":4,\"field-id\":1001,\"name\":\"y\",\"transform\":\"year\"}");
 	expect_str(proj(my, P(LDP_EX_LE, "ts", LDP_LIT_STRING, "2017-12-01 00:00:00"), false),
-		   "(m <= CAST(575 AS INTEGER) AND y <= CAST(47 AS INTEGER))");
+		   "(m <= 2017-12 AND y <= 2017)");
 	expect_str(proj(my, P(LDP_EX_LT, "ts", LDP_LIT_STRING, "1970-01-01 00:00:00"), false),
-		   "(m <= CAST(-1 AS INTEGER) AND y <= CAST(-1 AS INTEGER))");
+		   "(m <= 1969-12 AND y <= 1969)");
 }
 
 /* ---- evaluators ---- */
