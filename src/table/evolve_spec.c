@@ -74,11 +74,11 @@ static int add_field(const ldp_metadata *in, ldp_arena *a, ldp_partition_spec *s
 	for (size_t i = 0; i < sp->nfields; i++) {
 		if (sp->fields[i].transform.kind == LDP_TR_VOID)
 			continue;
-		if (strcmp(sp->fields[i].name, pf.name) == 0)
-			return ldp_error_set(LDP_EEXISTS, "table %s already has a partition field named '%s'", table, pf.name);
 		if (sp->fields[i].source_id == pf.source_id && ldp_transform_equal(&sp->fields[i].transform, &pf.transform))
 			return ldp_error_set(LDP_EEXISTS, "table %s is already partitioned by %s (field '%s')", table, term,
 					     sp->fields[i].name);
+		if (strcmp(sp->fields[i].name, pf.name) == 0)
+			return ldp_error_set(LDP_EEXISTS, "table %s already has a partition field named '%s'", table, pf.name);
 	}
 	/* A partition field name must not shadow a column other than its source
 	 * (spec: partition field names follow the schema's rules for identity). */

@@ -85,7 +85,8 @@ static int parse_struct(tparser *t, char close, const ldp_type **out)
 	st->fields = ldp_arena_calloc(t->a, cap, sizeof *st->fields);
 	if (!st || !st->fields)
 		return LDP_ENOMEM;
-	if (accept(t, close))
+	ws(t);
+	if (*t->p == close)
 		return fail(t, "a struct needs at least one field");
 	do {
 		char *name = ident(t);
@@ -197,7 +198,7 @@ static int parse_type(tparser *t, const ldp_type **out)
 				t->p++;
 			accept(t, ')');
 		}
-		if (*t->p == '(' || *t->p == '[') {
+		if (*t->p == '(' || (*t->p == '[' && isdigit((unsigned char)t->p[1]))) {
 			char close = *t->p == '(' ? ')' : ']';
 			const char *e = strchr(t->p, close);
 			if (!e)
