@@ -84,7 +84,10 @@ static int load(ldp_warehouse *wh, const char *sql, const ldp_ident *id, const l
 	ldp_arena_init(&a, 0);
 	ldp_schema *src = NULL;
 	progress(o, "reading the source schema");
-	rc = source_schema(e, sql, &a, &src);
+	/* a source query may read Iceberg tables (ns.t) */
+	rc = ldp_warehouse_bind_sql(wh, sql);
+	if (!rc)
+		rc = source_schema(e, sql, &a, &src);
 	if (rc) {
 		ldp_arena_free(&a);
 		return rc;
@@ -124,6 +127,14 @@ static int load(ldp_warehouse *wh, const char *sql, const ldp_ident *id, const l
 	if (rc)
 		return rc;
 
+	if (o->check) {
+		progress(o, "checking the data");
+		if ((rc = o->check(o->check_ctx, e, sql))) {
+			if (res->created)
+				undo_create(wh, id);
+			return rc;
+		}
+	}
 	progress(o, "writing");
 	if (o->mode == LDP_INGEST_MERGE) {
 		rc = ingest_merge(wh, sql, id, o, la->summary, la->nsummary, la->before_swap, la->hook_ctx, res);
