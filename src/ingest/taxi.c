@@ -92,7 +92,7 @@ static int dl_progress(void *ud, curl_off_t total, curl_off_t now, curl_off_t ut
 /* GET url into dest (through dest.part); LDP_EIO with the reason on failure. */
 static int download(const ldp_taxi_options *o, const char *url, const char *dest, const char *what)
 {
-	char part[PATH_MAX];
+	char part[PATH_MAX + 32];
 	snprintf(part, sizeof part, "%s.part", dest);
 	CURL *c = curl_easy_init();
 	if (!c)
@@ -135,7 +135,7 @@ static int download(const ldp_taxi_options *o, const char *url, const char *dest
 
 static char *read_stamp(const char *file)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX + 32];
 	snprintf(p, sizeof p, "%s.origin", file);
 	uint8_t *data = NULL;
 	size_t len = 0;
@@ -154,7 +154,7 @@ static char *read_stamp(const char *file)
 
 static int write_stamp(const char *file, const char *text)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX + 32];
 	snprintf(p, sizeof p, "%s.origin", file);
 	return ldp_io_write_atomic(p, text, strlen(text));
 }
@@ -208,7 +208,7 @@ int ldp_taxi_find_generator(char **out)
 
 static int generate(const ldp_taxi_options *o, ldp_taxi_month m, const char *gen_text, const char *dest)
 {
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX + 32];
 	snprintf(tmp, sizeof tmp, "%s.tmp", dest);
 	ldp_engine_options eo;
 	memset(&eo, 0, sizeof eo);
