@@ -7,6 +7,7 @@
 
 #include "ingest/ingest.h"
 #include "ingest/ingest_internal.h"
+#include "ingest/remote.h"
 #include "ldp/error.h"
 #include "ldp/io.h"
 #include "ldp/log.h"
@@ -105,8 +106,10 @@ static const char *const sqlite_options[] = {"table", "query", NULL};
 static const ldp_ingest_driver drivers[] = {
 	{"file", ldp_ingest_fetch_file, NULL},
 	{"sqlite", ldp_ingest_fetch_sqlite, sqlite_options},
-	{"http", NULL, NULL},
-	{"https", NULL, NULL},
+	{"http", ldp_ingest_fetch_http, ingest_http_option_names},
+	{"https", ldp_ingest_fetch_http, ingest_http_option_names},
+	{"api+http", ldp_ingest_fetch_api, ingest_api_option_names},
+	{"api+https", ldp_ingest_fetch_api, ingest_api_option_names},
 	{"s3", NULL, NULL},
 	{"near-lake", NULL, NULL},
 	{NULL, NULL, NULL},

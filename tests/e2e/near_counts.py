@@ -24,5 +24,40 @@ def counts(msgs):
                     if 'Action' in rr: c['actions']+=len(g(rr['Action'],'actions'))
             c['receipt_execution_outcomes']+=len(g(s,'receipt_execution_outcomes'))
     return c
-if __name__=='__main__':
-    print(json.dumps(counts([load(p) for p in sys.argv[1:]])))
+
+
+def kinds(msgs):
+    """(action_kind -> count, total Transfer deposit in yoctoNEAR) over all actions."""
+    k, dep = {}, 0
+    def one(a):
+        nonlocal dep
+        kind = a if isinstance(a, str) else next(iter(a))
+        k[kind] = k.get(kind, 0) + 1
+        if kind == 'Transfer':
+            dep += int(g(a[kind], 'deposit'))
+    for m in msgs:
+        for s in g(m, 'shards'):
+            ch = g(s, 'chunk')
+            if not ch:
+                continue
+            for t in g(ch, 'transactions'):
+                for a in g(g(t, 'transaction'), 'actions'):
+                    one(a)
+            for r in g(ch, 'receipts'):
+                rr = g(r, 'receipt')
+                if 'Action' in rr:
+                    for a in g(rr['Action'], 'actions'):
+                        one(a)
+    return k, dep
+
+
+if __name__ == '__main__':
+    # near_counts.py [--kinds] PATH... : PATH is a <height> lake directory or a streamer-message file
+    args = sys.argv[1:]
+    if args and args[0] == '--kinds':
+        k, dep = kinds([load(p) for p in args[1:]])
+        for kind in sorted(k):
+            print('%s,%d' % (kind, k[kind]))
+        print('transfer_deposit,%d' % dep)
+    else:
+        print(json.dumps(counts([load(p) for p in args])))
