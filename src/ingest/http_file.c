@@ -231,7 +231,7 @@ int ldp_ingest_fetch_http(const char *uri, const ldp_ingest_options *o, ldp_inge
 	rc = ldp_http_do_ok(&req, &res, conditional);
 	if (rc) {
 		ldp_io_remove(part.ptr);
-		rc = ldp_error_wrap(rc, "downloading %s (nothing was ingested)", redacted ? redacted : "file");
+		rc = ldp_error_wrap(rc, "download failed, nothing was ingested");
 		goto done;
 	}
 	const char *format = NULL;

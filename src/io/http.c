@@ -514,8 +514,11 @@ int ldp_http_do(const ldp_http_request *req, ldp_http_response *res)
 			char *d = describe(req);
 			char *why = ldp_http_redact(errbuf[0] ? errbuf : curl_easy_strerror(cc), req->secrets, req->nsecrets);
 			if (!retriable_curl(cc) || attempt >= max_retries) {
-				rc = ldp_error_set(LDP_EIO, "%s: network error%s: %s", d ? d : "request",
-						   attempt ? " (after retries)" : "", why ? why : "");
+				if (attempt)
+					rc = ldp_error_set(LDP_EIO, "%s: network error after %d attempts: %s", d ? d : "request",
+							   attempt + 1, why ? why : "");
+				else
+					rc = ldp_error_set(LDP_EIO, "%s: network error: %s", d ? d : "request", why ? why : "");
 				free(d);
 				free(why);
 				break;
