@@ -190,6 +190,8 @@ int cmd_ingest(int argc, char **argv)
 		printf("Ingested %zu NEAR block%s, %lld rows, into %s.{blocks,chunks,transactions,receipts,"
 		       "receipt_execution_outcomes,actions}\n",
 		       res.files, res.files == 1 ? "" : "s", (long long)res.rows, id.ns);
+	} else if (!rc && res.files == 0) {
+		printf("Nothing new from %s for %s.%s: nothing committed\n", a->source, id.ns, id.name);
 	} else if (!rc) {
 		if (res.created)
 			printf("Created table %s.%s\n", id.ns, id.name);

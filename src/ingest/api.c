@@ -460,7 +460,13 @@ int ldp_ingest_fetch_api(const char *uri, const ldp_ingest_options *o, ldp_inges
 	LDP_INFO("%lld records staged (%lld at or below the high-water mark skipped)", (long long)r.nrecords,
 		 (long long)r.skipped);
 	out->temporary = 1;
-	if ((rc = ldp_ingest_files_add(out, path)))
+	if (r.nrecords == 0 && !r.inc_field) {
+		rc = ldp_error_set(LDP_ENOTFOUND, "the API answered no records (check the URL, --records and --param)");
+		goto done;
+	}
+	/* nothing new for an incremental load: no file, only the (unchanged)
+	 * mark, which tells ldp_ingest to commit nothing */
+	if (r.nrecords > 0 && (rc = ldp_ingest_files_add(out, path)))
 		goto done;
 	if (!(out->format = strdup("ndjson"))) {
 		rc = ldp_error_set(LDP_ENOMEM, "out of memory");
@@ -472,7 +478,7 @@ int ldp_ingest_fetch_api(const char *uri, const ldp_ingest_options *o, ldp_inges
 			rc = ldp_ingest_files_set_summary(out, SUMMARY_MARK, mark);
 	}
 done:
-	if (rc && path && out->n == 0)
+	if (path && out->n == 0)
 		remove(path);
 	if (r.out)
 		fclose(r.out);

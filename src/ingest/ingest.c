@@ -198,6 +198,12 @@ int ldp_ingest(ldp_warehouse *wh, const char *source, const ldp_ident *target, c
 		ldp_ingest_files_clear(&files);
 		return ldp_error_wrap(rc, "reading %s", source);
 	}
+	if (files.n == 0 && files.nsummary > 0) {
+		/* an incremental source with nothing new since its mark */
+		LDP_INFO("%s: nothing new since the last ingest; nothing committed", source);
+		ldp_ingest_files_clear(&files);
+		return LDP_OK;
+	}
 	if (files.n == 0) {
 		ldp_ingest_files_clear(&files);
 		return ldp_error_set(LDP_ENOTFOUND, "%s: no files to ingest (check the path or pattern)", source);
