@@ -18,6 +18,7 @@ static const ldp_cli_cmd commands[] = {
 	{"namespace", "Create, list, describe, change and drop namespaces", cmd_namespace, cmd_namespace_help},
 	{"table", "Create, load, list and change Iceberg tables; history, snapshots, refs", cmd_table, cmd_table_help},
 	{"ingest", "Load files, SQLite and other sources into Iceberg tables", cmd_ingest, cmd_ingest_help},
+	{"run", "Run pipeline configs (the seed library's JSON format)", cmd_run, cmd_run_help},
 	{"sql", "Run SQL (DuckDB dialect) over files and tables", cmd_sql, cmd_sql_help},
 	{"version", "Print the ldp and DuckDB versions", cmd_version, cmd_version_help},
 	{"help", "Show help for ldp or one of its commands", cmd_help, cmd_help_help},

@@ -13,12 +13,32 @@ static int has_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
-/* Hidden files and markers such as _SUCCESS are not data. */
-static int skip_name(const char *path)
+/* Hidden files and directories, and markers such as _SUCCESS, are not data
+ * (Spark and Hive writers leave them beside their files). Only the part of
+ * the path below the pattern's fixed prefix counts. */
+static int skip_name(const char *path, size_t prefix)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	return base[0] == '.' || base[0] == '_';
+	const char *p = path + (strlen(path) >= prefix ? prefix : 0);
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return 0;
+		if (*p == '.' || *p == '_')
+			return 1;
+		p = strchr(p, '/');
+		if (!p)
+			return 0;
+	}
+}
+
+/* Length of the pattern before its first glob character, up to a '/'. */
+static size_t fixed_prefix(const char *pattern)
+{
+	size_t n = strcspn(pattern, "*?[");
+	while (n > 0 && pattern[n - 1] != '/')
+		n--;
+	return n;
 }
 
 static int expand(ldp_warehouse *wh, const char *pattern, int filter, const ldp_ingest_options *o,
@@ -44,7 +64,7 @@ static int expand(ldp_warehouse *wh, const char *pattern, int filter, const ldp_
 			struct stat st;
 			/* a directory walk takes the data files it recognises; an explicit
 			 * glob takes what it matches (format errors name the odd file) */
-			int take = stat(path, &st) == 0 && S_ISREG(st.st_mode) && !skip_name(path);
+			int take = stat(path, &st) == 0 && S_ISREG(st.st_mode) && !skip_name(path, fixed_prefix(pattern));
 			if (take && filter && !o->format)
 				take = ingest_format_of(path) != NULL;
 			if (take)

@@ -55,6 +55,10 @@ typedef struct ldp_ingest_options {
 	const char *format;       /* "parquet","csv","tsv","json","ndjson" or NULL: by extension / driver */
 	ldp_ingest_progress_fn progress; /* may be NULL */
 	void *progress_ctx;
+	/* Optional data checks on the batch before anything is written (the seed
+	 * configs' quality checks); a non-zero return fails the ingest. */
+	int (*check)(void *ctx, ldp_engine *e, const char *select_sql);
+	void *check_ctx;
 	/* The ingest's target, for drivers that keep incremental state (read it
 	 * with ldp_table_summary_property()); set by ldp_ingest(). */
 	ldp_warehouse *wh;

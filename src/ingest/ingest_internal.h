@@ -10,6 +10,11 @@ const char *ingest_format_of(const char *path);
  * extension; LDP_EINVALID naming two files of different formats. */
 int ingest_batch_format(const ldp_ingest_files *f, const ldp_ingest_options *o, const char **out);
 
+/* ldp_ingest_reader_sql with default CSV column types (name -> DuckDB type),
+ * used for the columns the user gave no --column-type. */
+int ingest_reader_sql_typed(const ldp_ingest_files *f, const ldp_ingest_options *o, const char *rejects_table,
+			    const ldp_kv *deft, size_t ndeft, ldp_buf *out);
+
 /* Reader + loader for local files (modes, quarantine, create, evolve). */
 int ingest_load_files(ldp_warehouse *wh, ldp_ingest_files *f, const ldp_ident *target, const ldp_ingest_options *o,
 		      ldp_ingest_result *res);
@@ -20,5 +25,11 @@ int ingest_load_files(ldp_warehouse *wh, ldp_ingest_files *f, const ldp_ident *t
 int ingest_merge(ldp_warehouse *wh, const char *select_sql, const ldp_ident *target, const ldp_ingest_options *o,
 		 const ldp_kv *summary, size_t nsummary, int (*before_swap)(void *), void *hook_ctx,
 		 ldp_ingest_result *res);
+
+/* --on-error quarantine for NDJSON: invalid lines go to the temporary table
+ * INGEST_JSON_REJECTS (columns as in <table>__rejects), valid ones to a
+ * temporary file listed in `good`. */
+#define INGEST_JSON_REJECTS "__ldp_json_rejects"
+int ingest_json_quarantine(ldp_engine *e, const ldp_ingest_files *f, ldp_ingest_files *good);
 
 #endif

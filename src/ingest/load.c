@@ -84,7 +84,10 @@ static int load(ldp_warehouse *wh, const char *sql, const ldp_ident *id, const l
 	ldp_arena_init(&a, 0);
 	ldp_schema *src = NULL;
 	progress(o, "reading the source schema");
-	rc = source_schema(e, sql, &a, &src);
+	/* a source query may read Iceberg tables (ns.t) */
+	rc = ldp_warehouse_bind_sql(wh, sql);
+	if (!rc)
+		rc = source_schema(e, sql, &a, &src);
 	if (rc) {
 		ldp_arena_free(&a);
 		return rc;
@@ -124,6 +127,14 @@ static int load(ldp_warehouse *wh, const char *sql, const ldp_ident *id, const l
 	if (rc)
 		return rc;
 
+	if (o->check) {
+		progress(o, "checking the data");
+		if ((rc = o->check(o->check_ctx, e, sql))) {
+			if (res->created)
+				undo_create(wh, id);
+			return rc;
+		}
+	}
 	progress(o, "writing");
 	if (o->mode == LDP_INGEST_MERGE) {
 		rc = ingest_merge(wh, sql, id, o, la->summary, la->nsummary, la->before_swap, la->hook_ctx, res);
@@ -224,7 +235,8 @@ static int check_rejects(void *vctx)
 	return rc;
 }
 
-static int write_rejects(ldp_warehouse *wh, const ldp_ident *id, const ldp_ingest_options *o, int64_t *n)
+static int write_rejects(ldp_warehouse *wh, const ldp_ident *id, const ldp_ingest_options *o, const char *rows_sql,
+			 int64_t *n)
 {
 	ldp_ident rid = *id;
 	if (snprintf(rid.name, sizeof rid.name, "%s__rejects", id->name) >= (int)sizeof rid.name)
@@ -236,11 +248,63 @@ static int write_rejects(ldp_warehouse *wh, const ldp_ident *id, const ldp_inges
 	ro.progress = o->progress;
 	ro.progress_ctx = o->progress_ctx;
 	ldp_ingest_result rr;
-	int rc = ldp_ingest_load_sql(wh, "SELECT *, now()::TIMESTAMP AS ingested_at FROM (" REJECT_ROWS ") ORDER BY 1, 2",
-				     &rid, &ro, NULL, 0, &rr);
+	ldp_buf sql = LDP_BUF_INIT;
+	ldp_buf_printf(&sql, "SELECT *, now()::TIMESTAMP AS ingested_at FROM (%s) ORDER BY 1, 2", rows_sql);
+	int rc = ldp_buf_oom(&sql) ? LDP_ENOMEM : ldp_ingest_load_sql(wh, ldp_buf_cstr(&sql), &rid, &ro, NULL, 0, &rr);
+	ldp_buf_free(&sql);
 	if (!rc)
 		*n = rr.rows;
 	return rc ? ldp_error_wrap(rc, "writing the bad rows to %s.%s", rid.ns, rid.name) : LDP_OK;
+}
+
+/* CSV into an existing table: its columns' types are what the file's values
+ * must parse as, so a bad value is a rejected row naming its line rather than
+ * a whole column sniffed as text. The user's --column-type still wins. */
+static int table_csv_types(ldp_warehouse *wh, ldp_engine *e, const ldp_ingest_files *f, const ldp_ingest_options *o,
+			   const ldp_ident *id, ldp_arena *a, ldp_kv **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int allv;
+	int rc = ldp_ingest_opt_bool(o, "all-varchar", 0, &allv);
+	if (rc || allv)
+		return rc;
+	ldp_table *t = NULL;
+	rc = ldp_table_load(wh, id, &t);
+	if (rc == LDP_ENOTFOUND) {
+		ldp_error_clear();
+		return LDP_OK;
+	}
+	ldp_buf sql = LDP_BUF_INIT, probe = LDP_BUF_INIT;
+	if (!rc)
+		rc = ldp_ingest_reader_sql(f, o, NULL, &sql);
+	ldp_result *r = NULL;
+	if (!rc) {
+		ldp_buf_printf(&probe, "SELECT * FROM (%s) LIMIT 0", ldp_buf_cstr(&sql));
+		rc = ldp_buf_oom(&probe) ? LDP_ENOMEM : ldp_engine_query(e, ldp_buf_cstr(&probe), &r);
+	}
+	const ldp_schema *ts = rc ? NULL : ldp_metadata_current_schema(t->meta);
+	size_t ncols = rc ? 0 : ldp_result_column_count(r);
+	if (!rc && !(*out = ldp_arena_calloc(a, ncols + 1, sizeof **out)))
+		rc = LDP_ENOMEM;
+	for (size_t i = 0; !rc && ts && i < ncols; i++) {
+		const ldp_field *fld = field_named(ts, ldp_result_column_name(r, i));
+		if (!fld || fld->type->id == LDP_T_STRUCT || fld->type->id == LDP_T_LIST || fld->type->id == LDP_T_MAP)
+			continue;
+		ldp_buf ty = LDP_BUF_INIT;
+		rc = ldp_type_to_duckdb(fld->type, &ty);
+		(*out)[*n].key = ldp_arena_strdup(a, ldp_result_column_name(r, i));
+		(*out)[*n].value = ldp_arena_strdup(a, ldp_buf_cstr(&ty));
+		ldp_buf_free(&ty);
+		if (!rc && (!(*out)[*n].key || !(*out)[*n].value))
+			rc = LDP_ENOMEM;
+		(*n)++;
+	}
+	ldp_result_free(r);
+	ldp_buf_free(&sql);
+	ldp_buf_free(&probe);
+	ldp_table_free(t);
+	return rc;
 }
 
 int ingest_load_files(ldp_warehouse *wh, ldp_ingest_files *f, const ldp_ident *target, const ldp_ingest_options *o,
@@ -254,12 +318,35 @@ int ingest_load_files(ldp_warehouse *wh, ldp_ingest_files *f, const ldp_ident *t
 	if ((rc = ingest_batch_format(f, o, &fmt)))
 		return rc;
 	int csv = !strcmp(fmt, "csv") || !strcmp(fmt, "tsv");
+	int jsonq = !csv && strcmp(fmt, "parquet") != 0 && o->on_error == LDP_INGEST_ON_ERROR_QUARANTINE;
+	ldp_ingest_files good;
+	memset(&good, 0, sizeof good);
+	const ldp_ingest_files *rd = f; /* what the reader reads; f keeps the driver's summary */
+	if (jsonq) {
+		if ((rc = ingest_json_quarantine(e, f, &good))) {
+			ldp_ingest_files_clear(&good);
+			return rc;
+		}
+		rd = &good;
+	} else if (!csv && o->on_error == LDP_INGEST_ON_ERROR_QUARANTINE) {
+		return ldp_error_set(LDP_EINVALID, "--on-error quarantine applies to CSV, TSV and NDJSON sources, not %s", fmt);
+	}
 	if (csv && (rc = ldp_engine_exec(e, "DROP TABLE IF EXISTS " REJECTS "; DROP TABLE IF EXISTS " REJECTS "_scan")))
 		return rc;
+	ldp_arena a;
+	ldp_arena_init(&a, 0);
+	ldp_kv *deft = NULL;
+	size_t ndeft = 0;
+	if (csv)
+		rc = table_csv_types(wh, e, rd, o, target, &a, &deft, &ndeft);
 	ldp_buf sql = LDP_BUF_INIT;
-	rc = ldp_ingest_reader_sql(f, o, csv ? REJECTS : NULL, &sql);
+	if (!rc)
+		rc = ingest_reader_sql_typed(rd, o, csv ? REJECTS : NULL, deft, ndeft, &sql);
+	ldp_arena_free(&a);
 	if (rc) {
 		ldp_buf_free(&sql);
+		ldp_engine_exec(e, "DROP TABLE IF EXISTS " INGEST_JSON_REJECTS);
+		ldp_ingest_files_clear(&good);
 		return rc;
 	}
 	LDP_DEBUG("ingest reader: %s", ldp_buf_cstr(&sql));
@@ -267,9 +354,18 @@ int ingest_load_files(ldp_warehouse *wh, ldp_ingest_files *f, const ldp_ident *t
 	load_args la = {f->summary, f->nsummary, csv ? check_rejects : NULL, &rctx};
 	rc = load(wh, ldp_buf_cstr(&sql), target, o, &la, res);
 	ldp_buf_free(&sql);
-	if (!rc && csv && rctx.count > 0) {
-		/* quarantine: the good rows are committed; now the bad ones */
-		rc = write_rejects(wh, target, o, &res->rejected);
+	/* quarantine: the good rows are committed; now the bad ones */
+	if (!rc && csv && rctx.count > 0)
+		rc = write_rejects(wh, target, o, REJECT_ROWS, &res->rejected);
+	if (jsonq) {
+		char *txt = NULL;
+		if (!rc)
+			rc = ldp_engine_query_text(e, "SELECT count(*) FROM " INGEST_JSON_REJECTS, &txt);
+		if (!rc && txt && strcmp(txt, "0") != 0)
+			rc = write_rejects(wh, target, o, "SELECT * FROM " INGEST_JSON_REJECTS, &res->rejected);
+		free(txt);
+		ldp_engine_exec(e, "DROP TABLE IF EXISTS " INGEST_JSON_REJECTS);
+		ldp_ingest_files_clear(&good);
 	}
 	if (csv)
 		ldp_engine_exec(e, "DROP TABLE IF EXISTS " REJECTS "; DROP TABLE IF EXISTS " REJECTS "_scan");

@@ -143,7 +143,18 @@ static int replace_type(const char *name, size_t nlen, const char *type, void *c
 	return LDP_OK;
 }
 
-static int csv_sql(const ldp_ingest_files *f, const ldp_ingest_options *o, int tsv, const char *rejects, ldp_buf *sql)
+static int user_typed(const ldp_ingest_options *o, const char *col)
+{
+	size_t n = strlen(col);
+	for (size_t i = 0; i < o->nopts; i++)
+		if (!strcmp(o->opts[i].key, "column-type") && !strncasecmp(o->opts[i].value, col, n) &&
+		    o->opts[i].value[n] == '=')
+			return 1;
+	return 0;
+}
+
+static int csv_sql(const ldp_ingest_files *f, const ldp_ingest_options *o, int tsv, const char *rejects,
+		   const ldp_kv *deft, size_t ndeft, ldp_buf *sql)
 {
 	ldp_buf_puts(sql, "SELECT * FROM read_csv(");
 	put_file_list(f, sql);
@@ -194,6 +205,9 @@ static int csv_sql(const ldp_ingest_files *f, const ldp_ingest_options *o, int t
 	size_t open = sql->len;
 	if ((rc = each_column_type(o, csv_type, sql)))
 		return rc;
+	for (size_t i = 0; i < ndeft; i++)
+		if (!user_typed(o, deft[i].key))
+			csv_type(deft[i].key, strlen(deft[i].key), deft[i].value, sql);
 	if (sql->len == open)
 		ldp_buf_truncate(sql, before);
 	else
@@ -214,13 +228,19 @@ static int csv_sql(const ldp_ingest_files *f, const ldp_ingest_options *o, int t
 int ldp_ingest_reader_sql(const ldp_ingest_files *f, const ldp_ingest_options *o, const char *rejects_table,
 			  ldp_buf *out)
 {
+	return ingest_reader_sql_typed(f, o, rejects_table, NULL, 0, out);
+}
+
+int ingest_reader_sql_typed(const ldp_ingest_files *f, const ldp_ingest_options *o, const char *rejects_table,
+			    const ldp_kv *deft, size_t ndeft, ldp_buf *out)
+{
 	const char *fmt;
 	int rc = ingest_batch_format(f, o, &fmt);
 	if (rc)
 		return rc;
 	if (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv"))
 	{
-		rc = csv_sql(f, o, !strcmp(fmt, "tsv"), rejects_table, out);
+		rc = csv_sql(f, o, !strcmp(fmt, "tsv"), rejects_table, deft, ndeft, out);
 		return !rc && ldp_buf_oom(out) ? LDP_ENOMEM : rc;
 	}
 	/* Parquet and JSON carry or infer types; overrides become casts. */

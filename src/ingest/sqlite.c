@@ -177,7 +177,7 @@ int ldp_ingest_fetch_sqlite(const char *uri, const ldp_ingest_options *o, ldp_in
 	memset(&s, 0, sizeof s);
 	char csvpath[] = "/tmp/ldp-sqlite-XXXXXX";
 	int fd = -1;
-	ldp_buf sql = LDP_BUF_INIT;
+	ldp_buf sql = LDP_BUF_INIT, what = LDP_BUF_INIT;
 	if (!rc && !ldp_io_exists(path))
 		rc = ldp_error_set(LDP_ENOTFOUND, "%s: no such SQLite database", path);
 	if (!rc && sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
@@ -194,7 +194,9 @@ int ldp_ingest_fetch_sqlite(const char *uri, const ldp_ingest_options *o, ldp_in
 	}
 	if (!rc) {
 		s.db = path;
-		s.what = table ? "table" : "query";
+		ldp_buf_clear(&what);
+		ldp_buf_printf(&what, "%s%s", table ? "table " : "query", table ? table : "");
+		s.what = ldp_buf_cstr(&what);
 		s.ncols = sqlite3_column_count(s.st);
 		s.kinds = calloc((size_t)s.ncols + 1, sizeof *s.kinds);
 		if (!s.kinds)
@@ -258,5 +260,6 @@ int ldp_ingest_fetch_sqlite(const char *uri, const ldp_ingest_options *o, ldp_in
 	free(s.kinds);
 	free(path);
 	ldp_buf_free(&sql);
+	ldp_buf_free(&what);
 	return rc;
 }
