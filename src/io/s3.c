@@ -535,8 +535,19 @@ int ldp_s3_head(ldp_s3_client *c, const char *bucket, const char *key, int *exis
 	int rc = perform(c, &r);
 	if (!rc && r.status == 404)
 		return LDP_OK;
-	if (!rc && !is_2xx(r.status))
-		rc = status_error(c, &r);
+	if (!rc && !is_2xx(r.status)) {
+		/* a HEAD answer has no body: ask again with a 1-byte GET to report
+		 * S3's error code (SignatureDoesNotMatch, AccessDenied...) */
+		s3_req g;
+		uint8_t one;
+		req_init(&g, "GET", bucket, key);
+		g.header = "Range: bytes=0-0";
+		g.range_buf = &one;
+		g.range_cap = 1;
+		rc = perform(c, &g);
+		rc = status_error(c, !rc && !is_2xx(g.status) ? &g : &r);
+		ldp_buf_free(&g.mem);
+	}
 	if (!rc) {
 		*exists = 1;
 		if (size)
