@@ -9,12 +9,15 @@
 #include "io/s3.h"
 #include "io/s3_io.h"
 #include "ldp/error.h"
+#include "ldp/io.h"
 #include "ldp/project.h"
 
 void cmd_s3_help(FILE *out)
 {
 	fprintf(out, "usage: ldp s3 ls s3://bucket[/prefix] [--page-size N]\n"
-		     "       ldp s3 cp <src> <dst> [--part-size MiB]   (one side s3://, the other a local file)\n"
+		     "       ldp s3 cp <src> <dst> [--part-size MiB] [--if-absent]\n"
+		     "                 one side s3://, the other a local file; --if-absent uploads only when the\n"
+		     "                 key does not exist yet (an S3 conditional write; the file is read into memory)\n"
 		     "       ldp s3 rm s3://bucket/key\n"
 		     "       ldp s3 mb s3://bucket\n\n"
 		     "Uses ldp's S3 configuration: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN\n"
@@ -55,7 +58,7 @@ static int do_ls(ldp_s3_client *c, const char *uri, int page_size)
 	return rc;
 }
 
-static int do_cp(ldp_s3_client *c, const char *src, const char *dst, size_t part)
+static int do_cp(ldp_s3_client *c, const char *src, const char *dst, size_t part, int if_absent)
 {
 	int up = ldp_s3_is_uri(dst), down = ldp_s3_is_uri(src);
 	if (up == down)
@@ -67,7 +70,14 @@ static int do_cp(ldp_s3_client *c, const char *src, const char *dst, size_t part
 		return rc;
 	if (!*key)
 		rc = ldp_error_set(LDP_EINVALID, "'%s' names no object key", up ? dst : src);
-	else if (up)
+	else if (up && if_absent) {
+		uint8_t *data = NULL;
+		size_t len = 0;
+		rc = ldp_io_read_all(src, &data, &len);
+		if (!rc)
+			rc = ldp_s3_put_mem(c, bucket, key, data, len, 1);
+		free(data);
+	} else if (up)
 		rc = ldp_s3_put_file(c, bucket, key, src, part);
 	else
 		rc = ldp_s3_get_file(c, bucket, key, dst, NULL);
@@ -86,6 +96,7 @@ int cmd_s3(int argc, char **argv)
 	const char *pos[2] = {NULL, NULL};
 	size_t npos = 0;
 	long page = 0, part_mib = 0;
+	int if_absent = 0;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--page-size") == 0 && i + 1 < argc) {
 			page = strtol(argv[++i], NULL, 10);
@@ -95,6 +106,8 @@ int cmd_s3(int argc, char **argv)
 			part_mib = strtol(argv[++i], NULL, 10);
 			if (part_mib < 5 || part_mib > 5120)
 				return cli_usage_error("s3", "--part-size is in MiB, 5..5120 (S3's limits)");
+		} else if (strcmp(argv[i], "--if-absent") == 0) {
+			if_absent = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage_error("s3", "unknown option '%s'", argv[i]);
 		} else if (npos < 2) {
@@ -115,7 +128,7 @@ int cmd_s3(int argc, char **argv)
 	if (!rc && strcmp(sub, "ls") == 0) {
 		rc = do_ls(c, pos[0], (int)page);
 	} else if (!rc && strcmp(sub, "cp") == 0) {
-		rc = do_cp(c, pos[0], pos[1], (size_t)part_mib << 20);
+		rc = do_cp(c, pos[0], pos[1], (size_t)part_mib << 20, if_absent);
 	} else if (!rc) {
 		char *bucket, *key;
 		rc = ldp_s3_uri_parse(pos[0], &bucket, &key);

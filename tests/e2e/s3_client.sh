@@ -70,6 +70,16 @@ cmp odd.txt odd.back
 "$LDP" s3 rm "s3://pages/$key"
 "$LDP" s3 ls "s3://pages/dir with space/" | grep -q . && fail "rm left the object"
 
+# exclusive create: the first wins, the second is refused and changes nothing
+echo first >first.txt
+echo second >second.txt
+"$LDP" s3 cp --if-absent first.txt s3://pages/excl.txt
+"$LDP" s3 cp --if-absent second.txt s3://pages/excl.txt 2>err.txt && fail "if-absent overwrote"
+grep -q "already exists" err.txt || fail "if-absent message: $(cat err.txt)"
+"$LDP" s3 cp s3://pages/excl.txt excl.back
+cmp first.txt excl.back || fail "the exclusive object changed"
+"$LDP" s3 rm s3://pages/excl.txt
+
 # wrong secret: 403 with the S3 error code, exit 1, no secret in the message
 if AWS_SECRET_ACCESS_KEY=not-the-secret "$LDP" s3 ls s3://pages 2>err.txt; then fail "wrong secret accepted"; else rc=$?; fi
 [ "$rc" -eq 1 ] || fail "wrong secret: exit $rc, want 1"
