@@ -110,7 +110,7 @@ static const ldp_ingest_driver drivers[] = {
 	{"https", ldp_ingest_fetch_http, ingest_http_option_names},
 	{"api+http", ldp_ingest_fetch_api, ingest_api_option_names},
 	{"api+https", ldp_ingest_fetch_api, ingest_api_option_names},
-	{"s3", NULL, NULL},
+	{"s3", ldp_ingest_fetch_s3, NULL},
 	{"near-lake", NULL, NULL},
 	{NULL, NULL, NULL},
 };
