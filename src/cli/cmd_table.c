@@ -147,6 +147,8 @@ static int do_create(ldp_warehouse *wh, int argc, char **argv)
 		rc = table_cli_source_sql(like ? like : as, &src);
 	if (!rc && !as)
 		rc = ldp_warehouse_schema_from_sql(wh, columns, columns ? NULL : ldp_buf_cstr(&src), &arena, &schema);
+	if (rc && columns)
+		ldp_error_wrap(rc, "parsing --schema");
 	o.schema = schema;
 	o.properties = props;
 	o.nproperties = nprops;
