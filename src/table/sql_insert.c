@@ -5,13 +5,17 @@
  * Without BY NAME, the query's columns map by position onto the listed
  * columns (or all of the table's columns, in schema order); the table layer
  * then checks each column's type (ldp_table_write), so a mismatch names the
- * column and both types and nothing is committed.
+ * column and both types and nothing is committed. VALUES lists are the
+ * exception: their literals are cast to the columns' types as DuckDB's own
+ * INSERT does ('2024-01-01' into a date, NULL into anything), and a literal
+ * that does not convert is an error naming the column.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "format/metadata.h"
+#include "format/schema.h"
 #include "ldp/error.h"
 #include "table/sql_ddl_internal.h"
 #include "table/table.h"
@@ -21,6 +25,7 @@ typedef struct cols_ctx {
 	const ldp_ident *id;
 	ldp_buf *aliases;
 	size_t n;
+	const ldp_field *fields[1024]; /* the target column of each position */
 } cols_ctx;
 
 static int one_col(const char *item, size_t len, void *ud)
@@ -46,10 +51,13 @@ static int one_col(const char *item, size_t len, void *ud)
 		if (!f)
 			rc = ldp_error_set(LDP_ENOTFOUND, "INSERT INTO %s.%s: the table has no column '%s' (DESCRIBE %s.%s lists them)",
 					   c->id->ns, c->id->name, name, c->id->ns, c->id->name);
+		else if (c->n == sizeof c->fields / sizeof c->fields[0])
+			rc = ldp_error_set(LDP_EINVALID, "INSERT INTO %s.%s: too many columns listed", c->id->ns, c->id->name);
 		else {
-			if (c->n++)
+			if (c->n)
 				ldp_buf_puts(c->aliases, ", ");
 			ldp_buf_put_sql_ident(c->aliases, f->name);
+			c->fields[c->n++] = f;
 		}
 	}
 	free(copy);
@@ -72,6 +80,75 @@ static int query_width(ldp_sql_session *s, const char *query, size_t *out)
 	if (!rc)
 		*out = ldp_result_column_count(r);
 	ldp_result_free(r);
+	return rc;
+}
+
+static int is_values(const char *query)
+{
+	ldp_sqlp p;
+	ldp_sqlp_init(&p, query);
+	while (ldp_sqlp_char(&p, '('))
+		;
+	return ldp_sqlp_kw(&p, "values");
+}
+
+static void put_cast(ldp_buf *b, const ldp_field *f)
+{
+	ldp_buf_puts(b, "CAST(");
+	ldp_buf_put_sql_ident(b, f->name);
+	ldp_buf_puts(b, " AS ");
+	ldp_type_to_duckdb(f->type, b);
+	ldp_buf_puts(b, ") AS ");
+	ldp_buf_put_sql_ident(b, f->name);
+}
+
+/* SELECT CAST(c AS <column type>) ... FROM (VALUES ...) AS __ldp_src(c, ...),
+ * checked here so that a literal that does not convert names its column. */
+static int values_source(ldp_sql_session *s, const ldp_ident *id, const char *query, const char *aliases,
+			 const ldp_field *const *fields, size_t n, ldp_buf *src)
+{
+	ldp_buf from = LDP_BUF_INIT;
+	ldp_buf_printf(&from, " FROM (%s\n) AS __ldp_src(%s)", query, aliases);
+	ldp_buf_puts(src, "SELECT ");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			ldp_buf_puts(src, ", ");
+		put_cast(src, fields[i]);
+	}
+	ldp_buf_puts(src, ldp_buf_cstr(&from));
+	/* count(c) of every column, so DuckDB cannot skip the casts (count(*) would) */
+	ldp_buf q = LDP_BUF_INIT;
+	ldp_buf_puts(&q, "SELECT 0");
+	for (size_t i = 0; i < n; i++) {
+		ldp_buf_puts(&q, ", count(");
+		ldp_buf_put_sql_ident(&q, fields[i]->name);
+		ldp_buf_puts(&q, ")");
+	}
+	ldp_buf_printf(&q, " FROM (%s)", ldp_buf_cstr(src));
+	int rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_engine_exec(s->engine, ldp_buf_cstr(&q));
+	for (size_t i = 0; rc && rc != LDP_ENOMEM && i < n; i++) {
+		/* which column? */
+		char *why = strdup(ldp_error_last()->message);
+		ldp_buf_clear(&q);
+		ldp_buf_puts(&q, "SELECT count(");
+		ldp_buf_put_sql_ident(&q, fields[i]->name);
+		ldp_buf_puts(&q, ") FROM (SELECT ");
+		put_cast(&q, fields[i]);
+		ldp_buf_printf(&q, "%s)", ldp_buf_cstr(&from));
+		if (ldp_engine_exec(s->engine, ldp_buf_cstr(&q)) != LDP_OK) {
+			ldp_buf it = LDP_BUF_INIT;
+			ldp_type_append_string(fields[i]->type, &it);
+			rc = ldp_error_set(LDP_EINVALID, "column '%s' is %s in the table, and a value in VALUES does not convert to it: %s",
+					   fields[i]->name, ldp_buf_cstr(&it), ldp_error_last()->message);
+			ldp_buf_free(&it);
+			free(why);
+			break;
+		}
+		ldp_error_set(rc, "%s", why ? why : "VALUES failed");
+		free(why);
+	}
+	ldp_buf_free(&q);
+	ldp_buf_free(&from);
 	return rc;
 }
 
@@ -116,7 +193,7 @@ int sql_insert(ldp_sql_session *s, ldp_sqlp *p, ldp_sql_outcome *out)
 	int by_name = ldp_sqlp_kw(p, "by name");
 	ldp_sqlp_kw(p, "by position");
 	ldp_buf aliases = LDP_BUF_INIT, src = LDP_BUF_INIT;
-	cols_ctx cc = {schema, &t.id, &aliases, 0};
+	cols_ctx cc = {schema, &t.id, &aliases, 0, {0}};
 	size_t st, len;
 	ldp_sqlp save = *p;
 	const char *query = NULL;
@@ -141,10 +218,11 @@ int sql_insert(ldp_sql_session *s, ldp_sqlp *p, ldp_sql_outcome *out)
 			rc = ldp_error_set(LDP_EINVALID, "%s %s.%s needs a query or VALUES (...)", verb, t.id.ns, t.id.name);
 	}
 	if (!rc && !by_name && cc.n == 0)
-		for (size_t i = 0; i < schema->root.nfields; i++, cc.n++) {
+		for (size_t i = 0; i < schema->root.nfields && i < sizeof cc.fields / sizeof cc.fields[0]; i++, cc.n++) {
 			if (i)
 				ldp_buf_puts(&aliases, ", ");
 			ldp_buf_put_sql_ident(&aliases, schema->root.fields[i].name);
+			cc.fields[i] = &schema->root.fields[i];
 		}
 	size_t width = 0;
 	if (!rc && !by_name && !(rc = query_width(s, query, &width)) && width != cc.n)
@@ -155,6 +233,9 @@ int sql_insert(ldp_sql_session *s, ldp_sqlp *p, ldp_sql_outcome *out)
 	if (!rc) {
 		if (by_name) {
 			ldp_buf_puts(&src, query);
+		} else if (is_values(query)) {
+			if ((rc = values_source(s, &t.id, query, ldp_buf_cstr(&aliases), cc.fields, cc.n, &src)))
+				ldp_error_wrap(rc, "%s %s.%s", verb, t.id.ns, t.id.name);
 		} else {
 			ldp_buf_puts(&src, "SELECT * FROM (");
 			ldp_buf_puts(&src, query);
