@@ -84,3 +84,7 @@ int cmd_export(int argc, char **argv);
 void cmd_export_help(FILE *out);
 int cmd_shell(int argc, char **argv);
 void cmd_shell_help(FILE *out);
+int cmd_ingest(int argc, char **argv);
+void cmd_ingest_help(FILE *out);
+int cmd_run(int argc, char **argv);
+void cmd_run_help(FILE *out);

@@ -176,7 +176,7 @@ static int do_create(ldp_warehouse *wh, int argc, char **argv)
 static int do_write(ldp_warehouse *wh, int argc, char **argv, int overwrite)
 {
 	const char *name = NULL, *src = NULL;
-	ldp_write_options o = {overwrite ? LDP_WRITE_OVERWRITE : LDP_WRITE_APPEND, NULL, NULL, NULL};
+	ldp_write_options o = {.mode = overwrite ? LDP_WRITE_OVERWRITE : LDP_WRITE_APPEND};
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--dynamic") == 0 && overwrite)

@@ -101,7 +101,7 @@ int ldp_table_create_as(ldp_warehouse *wh, const ldp_ident *id, const ldp_create
 	ldp_arena_free(&a);
 	if (rc)
 		return rc;
-	ldp_write_options wo = {LDP_WRITE_APPEND, NULL, NULL, NULL};
+	ldp_write_options wo = {.mode = LDP_WRITE_APPEND};
 	rc = ldp_table_write(wh, id, select_sql, &wo, res);
 	if (rc)
 		undo_create(wh, id);

@@ -401,7 +401,7 @@ static int truncate_table(ldp_sql_session *s, ldp_sqlp *p, ldp_sql_outcome *out)
 	ldp_buf_puts(&q, "SELECT * FROM ");
 	put_table_ref(&q, &t.id);
 	ldp_buf_puts(&q, " WHERE false");
-	ldp_write_options wo = {LDP_WRITE_OVERWRITE, NULL, NULL, NULL};
+	ldp_write_options wo = {.mode = LDP_WRITE_OVERWRITE};
 	ldp_write_result res;
 	rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_table_write(s->wh, &t.id, ldp_buf_cstr(&q), &wo, &res);
 	ldp_buf_free(&q);

@@ -246,7 +246,7 @@ int sql_insert(ldp_sql_session *s, ldp_sqlp *p, ldp_sql_outcome *out)
 		if (ldp_buf_oom(&src))
 			rc = LDP_ENOMEM;
 	}
-	ldp_write_options wo = {overwrite ? LDP_WRITE_OVERWRITE : LDP_WRITE_APPEND, NULL, NULL, NULL};
+	ldp_write_options wo = {.mode = overwrite ? LDP_WRITE_OVERWRITE : LDP_WRITE_APPEND};
 	ldp_write_result res;
 	if (!rc && (rc = ldp_table_write(s->wh, &t.id, ldp_buf_cstr(&src), &wo, &res)))
 		ldp_error_wrap(rc, "%s %s.%s", verb, t.id.ns, t.id.name);
