@@ -1,17 +1,133 @@
-/* DELETE/UPDATE/MERGE INTO on Iceberg tables; see table/sqlrun.h. Not implemented yet. */
+/*
+ * DELETE/UPDATE/MERGE INTO on Iceberg tables through ldp sql; see
+ * table/sqlrun.h. The target table's name is replaced by the temporary table
+ * table/rowlevel.c fills (aliased to the table's own name when the statement
+ * gives no alias, so t.col still resolves), and rowlevel.c does the rest.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/sqlscan.h"
 #include "ldp/error.h"
+#include "table/rowlevel.h"
 #include "table/sqlrun.h"
+
+typedef struct target_ctx {
+	ldp_sql_session *s;
+	ldp_ident id;
+	char suffix[256]; /* time travel / branch after '@', "" when none */
+	size_t offset, length;
+	int found;
+	int rc;
+} target_ctx;
+
+static int find_target(const ldp_sql_name *n, void *ud)
+{
+	target_ctx *c = ud;
+	if (n->nparts > 3)
+		return 0;
+	char ns[512], name[256];
+	if (n->nparts == 3)
+		snprintf(ns, sizeof ns, "%s.%s", n->parts[0], n->parts[1]);
+	else
+		snprintf(ns, sizeof ns, "%s", n->parts[0]);
+	snprintf(name, sizeof name, "%s", n->parts[n->nparts - 1]);
+	char *at = strchr(name, '@');
+	if (at) {
+		snprintf(c->suffix, sizeof c->suffix, "%s", at + 1);
+		*at = '\0';
+	}
+	int exists = 0;
+	c->rc = ldp_warehouse_resolve_table(c->s->wh, ns, name, &c->id, &exists);
+	if (c->rc)
+		return 1;
+	if (!exists) {
+		c->suffix[0] = '\0';
+		return 0;
+	}
+	c->found = 1;
+	c->offset = n->offset;
+	c->length = n->length;
+	return 1;
+}
+
+/* Does an alias follow the target name? Not when the next word is a clause keyword. */
+static int has_alias(const char *rest)
+{
+	char w[2][32];
+	size_t n = ldp_sql_words(rest, strlen(rest), w, 1);
+	if (n == 0)
+		return 0;
+	static const char *const clause[] = {"where", "set", "using", "returning", "on", "from", "when"};
+	for (size_t i = 0; i < sizeof clause / sizeof clause[0]; i++)
+		if (strcmp(w[0], clause[i]) == 0)
+			return 0;
+	return 1;
+}
 
 int ldp_sql_handle_dml(ldp_sql_session *s, ldp_sql_kind kind, const char *stmt, ldp_sql_outcome *out)
 {
-	(void)out;
-	ldp_ident id;
-	int found = 0;
-	int rc = ldp_sql_first_table(s, stmt, &id, &found);
-	if (rc)
-		return rc;
-	if (!found)
+	target_ctx c;
+	memset(&c, 0, sizeof c);
+	c.s = s;
+	ldp_sql_scan_names(stmt, find_target, &c);
+	if (c.rc)
+		return c.rc;
+	if (!c.found)
 		return LDP_SQL_PASS;
-	return ldp_error_set(LDP_EUNSUPPORTED, "%s on Iceberg table %s.%s is not supported in ldp sql yet",
-			     ldp_sql_kind_name(kind), id.ns, id.name);
+	const char *kn = ldp_sql_kind_name(kind);
+	char *branch = NULL;
+	if (*c.suffix) {
+		ldp_snapshot_selector sel;
+		int rc = ldp_snapshot_selector_parse(c.suffix, &sel);
+		if (rc)
+			return ldp_error_wrap(rc, "in %s.\"%s@%s\"", c.id.ns, c.id.name, c.suffix);
+		if (!sel.ref)
+			return ldp_error_set(LDP_EINVALID,
+					     "%s on %s.\"%s@%s\": a past snapshot cannot be changed; change the table itself "
+					     "(%s.%s) or a branch (%s.\"%s@branch:NAME\")",
+					     kn, c.id.ns, c.id.name, c.suffix, c.id.ns, c.id.name, c.id.ns, c.id.name);
+		branch = strdup(sel.ref);
+		if (!branch)
+			return ldp_error_set(LDP_ENOMEM, "out of memory");
+	}
+	ldp_buf q = LDP_BUF_INIT;
+	ldp_buf_put(&q, stmt, c.offset);
+	ldp_buf_puts(&q, "__ldp_dml");
+	if (!has_alias(stmt + c.offset + c.length)) {
+		ldp_buf_puts(&q, " AS ");
+		ldp_buf_put_sql_ident(&q, c.id.name);
+	}
+	ldp_buf_puts(&q, stmt + c.offset + c.length);
+	ldp_dml_result r;
+	int rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_table_dml(s->wh, &c.id, branch, kind, ldp_buf_cstr(&q), &r);
+	ldp_buf_free(&q);
+	if (!rc) {
+		ldp_buf m = LDP_BUF_INIT;
+		const char *mode = r.merge_on_read ? "merge-on-read" : "copy-on-write";
+		if (kind == LDP_SQLK_DELETE)
+			ldp_buf_printf(&m, "deleted %" PRId64 " row%s from %s.%s", r.deleted, r.deleted == 1 ? "" : "s", c.id.ns, c.id.name);
+		else if (kind == LDP_SQLK_UPDATE)
+			ldp_buf_printf(&m, "updated %" PRId64 " row%s in %s.%s", r.updated, r.updated == 1 ? "" : "s", c.id.ns, c.id.name);
+		else
+			ldp_buf_printf(&m, "merged into %s.%s: %" PRId64 " updated, %" PRId64 " deleted, %" PRId64 " inserted",
+				       c.id.ns, c.id.name, r.updated, r.deleted, r.inserted);
+		if (branch)
+			ldp_buf_printf(&m, " (branch %s)", branch);
+		if (r.snapshot_id < 0)
+			ldp_buf_puts(&m, "; nothing to commit");
+		else if (r.merge_on_read)
+			ldp_buf_printf(&m, " (%s: %" PRId64 " delete file%s), snapshot %" PRId64, mode, r.delete_files,
+				       r.delete_files == 1 ? "" : "s", r.snapshot_id);
+		else
+			ldp_buf_printf(&m, " (%s: %" PRId64 " file%s rewritten), snapshot %" PRId64, mode, r.files_rewritten,
+				       r.files_rewritten == 1 ? "" : "s", r.snapshot_id);
+		out->message = ldp_buf_detach(&m);
+	}
+	free(branch);
+	return rc;
 }

@@ -73,6 +73,33 @@ typedef struct ldp_write_result {
 int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql, const ldp_write_options *o,
 		    ldp_write_result *res);
 
+/* What a row-level change or a compaction adds to a write (table/rowlevel.c,
+ * table/maintain.c). */
+typedef struct ldp_write_rowlevel {
+	/* Data files this write removes: their surviving rows are part of the new data
+	 * (copy-on-write, compaction). A file that is no longer live when the
+	 * commit lands fails the write (nothing committed). */
+	const char *const *remove_files;
+	size_t nremove_files;
+	/* Delete files already written under the table location, added by this
+	 * commit (merge-on-read); spec ids per entry. */
+	const ldp_data_file_entry *add_deletes;
+	const int32_t *add_delete_spec_ids;
+	size_t nadd_deletes;
+	/* With remove_files or add_deletes: the snapshot the change was planned
+	 * on. A delete file committed after it makes the write fail rather than
+	 * resurrect or lose rows. */
+	int64_t read_snapshot_id;
+	/* Drop every delete file (compaction that applied them all). */
+	int remove_all_deletes;
+	const char *operation; /* summary operation; NULL: derived */
+} ldp_write_rowlevel;
+
+/* ldp_table_write with row-level additions (rl may be NULL). The data of
+ * select_sql is appended (o->mode must be LDP_WRITE_APPEND) next to them. */
+int ldp_table_write_rowlevel(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql,
+			     const ldp_write_options *o, const ldp_write_rowlevel *rl, ldp_write_result *res);
+
 /* ---- reading ---- */
 
 /* Which snapshot to read: the current one, or by id, ref name or time. */
@@ -95,7 +122,22 @@ typedef struct ldp_planned_file {
 	int64_t file_size;
 	int32_t spec_id;
 	char *partition; /* human partition path, "" when unpartitioned */
+	int64_t seq;     /* data sequence number */
 } ldp_planned_file;
+
+/* A delete file that may apply to the planned data files (spec: "Scan
+ * Planning"); table/deletes.c decides which files each one scopes. */
+typedef struct ldp_planned_delete {
+	char *path;
+	ldp_content content;
+	int64_t seq;          /* data sequence number */
+	int32_t spec_id;
+	char *partition;      /* human partition path, as for data files */
+	int partitioned;      /* its spec has fields */
+	size_t nequality_ids;
+	int32_t *equality_ids;
+	int64_t record_count;
+} ldp_planned_delete;
 
 typedef struct ldp_scan_plan {
 	const ldp_snapshot *snapshot; /* NULL for an empty table */
@@ -103,6 +145,8 @@ typedef struct ldp_scan_plan {
 	size_t nfiles;
 	ldp_planned_file *files;
 	int64_t total_records;
+	size_t ndeletes;
+	ldp_planned_delete *deletes;
 } ldp_scan_plan;
 
 int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_selector *sel, ldp_scan_plan *out);
@@ -113,6 +157,13 @@ int ldp_table_manifests(const ldp_table *t, const ldp_snapshot_selector *sel, ld
 			size_t *n);
 /* A DuckDB query reading the planned files with columns mapped by field id. */
 int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out);
+/* The same with delete files applied (table/deletes.c); with `hidden`, two
+ * more columns: __ldp_file (the data file's path as planned) and __ldp_pos
+ * (the row's position in it), what row-level changes address rows by. */
+int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out);
+/* Record a delete manifest's live entries in the plan (table/deletes.c). */
+int ldp_scan_plan_add_deletes(ldp_scan_plan *p, const ldp_manifest_file *mf, const ldp_metadata *m, ldp_arena *a);
+void ldp_scan_plan_clear_deletes(ldp_scan_plan *p);
 
 /* For `ldp sql`: create DuckDB views for every Iceberg table `sql` names
  * (ns.t or ns."t@<time travel>"), in the warehouse's engine. */

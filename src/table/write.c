@@ -115,6 +115,8 @@ static int same_tuple(const ldp_value *a, const ldp_value *b, size_t n)
 /* Should a live entry of the base be replaced by this write? */
 static int replaced(const commit_state *cs, int32_t spec_id, const ldp_data_file_entry *e, size_t np)
 {
+	if (cs->rl && cs->rl->nremove_files)
+		return write_rl_removes(cs, e);
 	if (cs->o->mode == LDP_WRITE_OVERWRITE)
 		return 1;
 	if (cs->o->mode != LDP_WRITE_OVERWRITE_DYNAMIC)
@@ -154,7 +156,9 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 					     t->ident.ns, t->ident.name, (long long)m->snapshots[i]->snapshot_id);
 	int64_t seq = m->last_sequence_number + 1;
 	ldp_arena *a = &cs->arena;
-	int rc = LDP_OK;
+	int rc = cs->rl ? write_rl_check_base(cs, m, head) : LDP_OK;
+	if (rc)
+		return rc;
 
 	/* manifests carried from the base, rewritten where files are replaced */
 	ldp_manifest_file *list = NULL;
@@ -191,7 +195,7 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 		}
 		ldp_data_file_entry *es = NULL;
 		size_t ne = 0;
-		if (mf.content == LDP_CONTENT_DATA && cs->o->mode != LDP_WRITE_APPEND) {
+		if (mf.content == LDP_CONTENT_DATA && (cs->o->mode != LDP_WRITE_APPEND || (cs->rl && cs->rl->nremove_files))) {
 			rc = ice_manifest_read(&mf, a, &es, &ne);
 			if (rc)
 				break;
@@ -278,6 +282,8 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 			tot.records += mf.added_rows_count + mf.existing_rows_count;
 		}
 	}
+	if (!rc)
+		rc = write_rl_finish_list(cs, m, head, &list, &nlist, &cap, seq);
 	if (rc)
 		return rc;
 
@@ -313,7 +319,11 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	const char *op = "append";
 	if (cs->o->mode != LDP_WRITE_APPEND)
 		op = cs->nentries == 0 && del.files > 0 ? "delete" : "overwrite";
-	ldp_kv sum[16];
+	if (cs->rl && (cs->rl->nremove_files || cs->rl->nadd_deletes))
+		op = cs->nentries == 0 ? "delete" : "overwrite";
+	if (cs->rl && cs->rl->operation)
+		op = cs->rl->operation;
+	ldp_kv sum[24];
 	size_t ns = 0;
 	sum[ns++] = (ldp_kv){"operation", op};
 #define SUM(k, val)                                                                 \
@@ -335,9 +345,16 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	SUM("total-records", tot.records + added_rows);
 	SUM("total-data-files", tot.files + (int64_t)cs->nentries);
 	SUM("total-files-size", total_bytes);
-	SUM("total-delete-files", 0);
-	SUM("total-position-deletes", 0);
-	SUM("total-equality-deletes", 0);
+	if (cs->rl && cs->rl->nadd_deletes) {
+		SUM("added-delete-files", cs->rl->nadd_deletes);
+		SUM("added-position-delete-files", cs->rl->nadd_deletes);
+		SUM("added-position-deletes", cs->added_pos_deletes);
+	}
+	if (cs->removed_delete_files)
+		SUM("removed-delete-files", cs->removed_delete_files);
+	SUM("total-delete-files", cs->tot_delete_files);
+	SUM("total-position-deletes", cs->tot_pos_deletes);
+	SUM("total-equality-deletes", cs->tot_eq_deletes);
 #undef SUM
 	ldp_snapshot snap;
 	memset(&snap, 0, sizeof snap);
@@ -502,6 +519,12 @@ static int move_files(write_job *j, const ldp_metadata *m, commit_state *cs)
 int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql, const ldp_write_options *o,
 		    ldp_write_result *res)
 {
+	return ldp_table_write_rowlevel(wh, id, select_sql, o, NULL, res);
+}
+
+int ldp_table_write_rowlevel(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql,
+			     const ldp_write_options *o, const ldp_write_rowlevel *rl, ldp_write_result *res)
+{
 	memset(res, 0, sizeof *res);
 	int64_t t0 = mono_ns();
 	ldp_table *t = NULL;
@@ -518,6 +541,7 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 	ldp_arena_init(&cs.arena, 0);
 	cs.wh = wh;
 	cs.o = o;
+	cs.rl = rl;
 	cs.res = res;
 	snprintf(j.table_name, sizeof j.table_name, "%s.%s", id->ns, id->name);
 	const ldp_metadata *m = t->meta;
@@ -593,6 +617,8 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			cs.has_added = 1;
 		}
 	}
+	if (!rc && rl)
+		rc = write_rl_prepare(&cs, m, &j.arena);
 	int64_t t2 = mono_ns();
 	res->data_ns = t2 - t1;
 	/* Writing the data took a while: commit on the newest base rather than
@@ -639,6 +665,8 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			ldp_io_remove(cs.entries[i].file_path);
 		if (cs.has_added)
 			ldp_io_remove(cs.added.manifest_path);
+		for (size_t i = 0; i < cs.ndel_added; i++)
+			ldp_io_remove(cs.del_added[i].manifest_path);
 		if (rc == LDP_ECONFLICT)
 			ldp_error_wrap(rc, "gave up after %d attempts while other writers kept committing (nothing was "
 					   "written; run it again, or raise the table property commit.retry.num-retries)",
