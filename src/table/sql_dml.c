@@ -23,11 +23,29 @@ typedef struct target_ctx {
 	size_t offset, length;
 	int found;
 	int rc;
+	/* later references ns.t.col to the target: rewritten to "t".col */
+	struct {
+		size_t offset, length;
+		char *col;
+	} cols[64];
+	size_t ncols;
 } target_ctx;
 
 static int find_target(const ldp_sql_name *n, void *ud)
 {
 	target_ctx *c = ud;
+	if (c->found) {
+		/* ns.t.col after the target names a column of the target (DuckDB
+		 * binds it to the table reference named ns.t, which becomes "t") */
+		if (n->nparts == 3 && c->ncols < 64 && strcasecmp(n->parts[0], c->id.ns) == 0 &&
+		    strcasecmp(n->parts[1], c->id.name) == 0 && n->offset > c->offset) {
+			c->cols[c->ncols].offset = n->offset;
+			c->cols[c->ncols].length = n->length;
+			c->cols[c->ncols].col = strdup(n->parts[2]);
+			c->ncols++;
+		}
+		return 0;
+	}
 	if (n->nparts > 3)
 		return 0;
 	char ns[512], name[256];
@@ -52,7 +70,14 @@ static int find_target(const ldp_sql_name *n, void *ud)
 	c->found = 1;
 	c->offset = n->offset;
 	c->length = n->length;
-	return 1;
+	return 0;
+}
+
+static void free_cols(target_ctx *c)
+{
+	for (size_t i = 0; i < c->ncols; i++)
+		free(c->cols[i].col);
+	c->ncols = 0;
 }
 
 /* Does an alias follow the target name? Not when the next word is a clause keyword. */
@@ -75,25 +100,31 @@ int ldp_sql_handle_dml(ldp_sql_session *s, ldp_sql_kind kind, const char *stmt, 
 	memset(&c, 0, sizeof c);
 	c.s = s;
 	ldp_sql_scan_names(stmt, find_target, &c);
-	if (c.rc)
-		return c.rc;
-	if (!c.found)
-		return LDP_SQL_PASS;
+	if (c.rc || !c.found) {
+		free_cols(&c);
+		return c.rc ? c.rc : LDP_SQL_PASS;
+	}
 	const char *kn = ldp_sql_kind_name(kind);
 	char *branch = NULL;
 	if (*c.suffix) {
 		ldp_snapshot_selector sel;
 		int rc = ldp_snapshot_selector_parse(c.suffix, &sel);
-		if (rc)
+		if (rc) {
+			free_cols(&c);
 			return ldp_error_wrap(rc, "in %s.\"%s@%s\"", c.id.ns, c.id.name, c.suffix);
-		if (!sel.ref)
+		}
+		if (!sel.ref) {
+			free_cols(&c);
 			return ldp_error_set(LDP_EINVALID,
 					     "%s on %s.\"%s@%s\": a past snapshot cannot be changed; change the table itself "
 					     "(%s.%s) or a branch (%s.\"%s@branch:NAME\")",
 					     kn, c.id.ns, c.id.name, c.suffix, c.id.ns, c.id.name, c.id.ns, c.id.name);
+		}
 		branch = strdup(sel.ref);
-		if (!branch)
+		if (!branch) {
+			free_cols(&c);
 			return ldp_error_set(LDP_ENOMEM, "out of memory");
+		}
 	}
 	ldp_buf q = LDP_BUF_INIT;
 	ldp_buf_put(&q, stmt, c.offset);
@@ -102,7 +133,16 @@ int ldp_sql_handle_dml(ldp_sql_session *s, ldp_sql_kind kind, const char *stmt, 
 		ldp_buf_puts(&q, " AS ");
 		ldp_buf_put_sql_ident(&q, c.id.name);
 	}
-	ldp_buf_puts(&q, stmt + c.offset + c.length);
+	size_t at = c.offset + c.length;
+	for (size_t i = 0; i < c.ncols; i++) {
+		ldp_buf_put(&q, stmt + at, c.cols[i].offset - at);
+		ldp_buf_put_sql_ident(&q, c.id.name);
+		ldp_buf_putc(&q, '.');
+		ldp_buf_put_sql_ident(&q, c.cols[i].col ? c.cols[i].col : "");
+		at = c.cols[i].offset + c.cols[i].length;
+	}
+	free_cols(&c);
+	ldp_buf_puts(&q, stmt + at);
 	ldp_dml_result r;
 	int rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_table_dml(s->wh, &c.id, branch, kind, ldp_buf_cstr(&q), &r);
 	ldp_buf_free(&q);
