@@ -24,6 +24,7 @@
 #include "format/transform.h"
 #include "format/schema.h"
 #include "ldp/error.h"
+#include "ldp/io.h"
 #include "table/ice.h"
 #include "table/table.h"
 
@@ -152,7 +153,7 @@ static int put_equality_delete(const ldp_scan_plan *p, const ldp_planned_delete 
 			put_part_key(out, d->spec_id, d->partition);
 		}
 		ldp_buf_puts(out, " AND EXISTS (SELECT 1 FROM read_parquet(");
-		ldp_buf_put_sql_string(out, d->path);
+		ldp_buf_put_sql_string(out, ldp_io_local_path(d->path));
 		ldp_buf_puts(out, ", schema = ");
 		rc = ldp_schema_to_parquet_schema_arg(&sub, out);
 	}
@@ -201,26 +202,31 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 	}
 	if (hidden)
 		ldp_buf_puts(out, ", __ldp_file, __ldp_pos");
-	ldp_buf_puts(out, " FROM (SELECT __ldp_r.*, __ldp_m.seq AS __ldp_seq, __ldp_m.part AS __ldp_part FROM "
-			  "(SELECT *, file_row_number AS __ldp_pos FROM read_parquet([");
+	/* DuckDB reports file:// URIs as local paths: rows are matched to files
+	 * by that name (__ldp_read), and carry the path as the manifest spells
+	 * it (__ldp_file), which is what position delete files hold. */
+	ldp_buf_puts(out, " FROM (SELECT __ldp_r.* EXCLUDE (__ldp_read), __ldp_m.path AS __ldp_file, __ldp_m.seq AS __ldp_seq, "
+			  "__ldp_m.part AS __ldp_part FROM (SELECT *, file_row_number AS __ldp_pos FROM read_parquet([");
 	for (size_t i = 0; i < p->nfiles; i++) {
 		if (i)
 			ldp_buf_puts(out, ", ");
-		ldp_buf_put_sql_string(out, p->files[i].path);
+		ldp_buf_put_sql_string(out, ldp_io_local_path(p->files[i].path));
 	}
 	ldp_buf_puts(out, "], schema = ");
 	int rc = ldp_schema_to_parquet_schema_arg(s, out);
 	if (rc)
 		return rc;
-	ldp_buf_puts(out, ", filename = '__ldp_file', file_row_number = true)) __ldp_r JOIN (VALUES ");
+	ldp_buf_puts(out, ", filename = '__ldp_read', file_row_number = true)) __ldp_r JOIN (VALUES ");
 	for (size_t i = 0; i < p->nfiles; i++) {
 		ldp_buf_puts(out, i ? ", (" : "(");
+		ldp_buf_put_sql_string(out, ldp_io_local_path(p->files[i].path));
+		ldp_buf_puts(out, ", ");
 		ldp_buf_put_sql_string(out, p->files[i].path);
 		ldp_buf_printf(out, ", %" PRId64 ", ", p->files[i].seq);
 		put_part_key(out, p->files[i].spec_id, p->files[i].partition);
 		ldp_buf_puts(out, ")");
 	}
-	ldp_buf_puts(out, ") __ldp_m(path, seq, part) ON __ldp_r.__ldp_file = __ldp_m.path) __ldp_t WHERE TRUE");
+	ldp_buf_puts(out, ") __ldp_m(read, path, seq, part) ON __ldp_r.__ldp_read = __ldp_m.read) __ldp_t WHERE TRUE");
 
 	/* position deletes: one relation of (file_path, pos, the delete's seq and partition key) */
 	size_t npos = 0;
@@ -237,7 +243,7 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 				continue;
 			if (k++)
 				ldp_buf_puts(out, ", ");
-			ldp_buf_put_sql_string(out, d->path);
+			ldp_buf_put_sql_string(out, ldp_io_local_path(d->path));
 		}
 		ldp_buf_printf(out,
 			       "], schema = map {%d: {name: 'file_path', type: 'VARCHAR', default_value: NULL}, "
@@ -250,7 +256,7 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 			if (d->content != LDP_CONTENT_POSITION_DELETES || !pos_delete_live(p, d))
 				continue;
 			ldp_buf_puts(out, k++ ? ", (" : "(");
-			ldp_buf_put_sql_string(out, d->path);
+			ldp_buf_put_sql_string(out, ldp_io_local_path(d->path));
 			ldp_buf_printf(out, ", %" PRId64 ", ", d->seq);
 			put_part_key(out, d->spec_id, d->partition);
 			ldp_buf_puts(out, ")");

@@ -242,7 +242,7 @@ static int write_position_deletes(ldp_engine *e, const ldp_table *tb, touched *t
 		const char *part = slash ? slash + 1 : "";
 		ldp_buf_printf(&path, "%s/data/%s%s", tb->meta->location, part, *part ? "/" : "");
 		if (!rc)
-			rc = ldp_io_mkdirs(ldp_buf_cstr(&path));
+			rc = ldp_io_mkdirs(ldp_io_local_path(ldp_buf_cstr(&path)));
 		ldp_buf_printf(&path, "%s-deletes.parquet", uuid);
 		ldp_parquet_options po;
 		memset(&po, 0, sizeof po);
@@ -251,13 +251,12 @@ static int write_position_deletes(ldp_engine *e, const ldp_table *tb, touched *t
 		po.compression = codec;
 		ldp_data_files *files = NULL;
 		if (!rc && !ldp_buf_oom(&q))
-			rc = ldp_engine_write_parquet(e, ldp_buf_cstr(&q), ldp_buf_cstr(&path), &po, &files);
+			rc = ldp_engine_write_parquet(e, ldp_buf_cstr(&q), ldp_io_local_path(ldp_buf_cstr(&path)), &po, &files);
 		if (!rc && (!files || files->count != 1))
 			rc = ldp_error_set(LDP_ERROR, "writing position delete file %s: no file written", ldp_buf_cstr(&path));
 		if (!rc) {
-			(*written)[*n] = strdup(ldp_buf_cstr(&path));
-			if (!rc)
-				rc = ldp_io_sync_file(ldp_buf_cstr(&path));
+			(*written)[*n] = strdup(ldp_io_local_path(ldp_buf_cstr(&path)));
+			rc = ldp_io_sync_file(ldp_io_local_path(ldp_buf_cstr(&path)));
 			ldp_data_file_entry *d = &(*out)[*n];
 			memset(d, 0, sizeof *d);
 			d->status = LDP_ENTRY_ADDED;
