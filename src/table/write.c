@@ -347,8 +347,14 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	SUM("total-files-size", total_bytes);
 	if (cs->rl && cs->rl->nadd_deletes) {
 		SUM("added-delete-files", cs->rl->nadd_deletes);
-		SUM("added-position-delete-files", cs->rl->nadd_deletes);
-		SUM("added-position-deletes", cs->added_pos_deletes);
+		if (cs->added_pos_files) {
+			SUM("added-position-delete-files", cs->added_pos_files);
+			SUM("added-position-deletes", cs->added_pos_deletes);
+		}
+		if ((int64_t)cs->rl->nadd_deletes > cs->added_pos_files) {
+			SUM("added-equality-delete-files", (int64_t)cs->rl->nadd_deletes - cs->added_pos_files);
+			SUM("added-equality-deletes", cs->added_eq_deletes);
+		}
 	}
 	if (cs->removed_delete_files)
 		SUM("removed-delete-files", cs->removed_delete_files);

@@ -66,7 +66,7 @@ typedef struct commit_state {
 	size_t ndel_added;
 	size_t nremoved_found;        /* rl->remove_files seen live in this attempt's base */
 	int64_t tot_delete_files, tot_pos_deletes, tot_eq_deletes, removed_delete_files;
-	int64_t added_pos_deletes;
+	int64_t added_pos_deletes, added_pos_files, added_eq_deletes;
 } commit_state;
 
 /* Row-level additions to a commit (write_rowlevel.c). */

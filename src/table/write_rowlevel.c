@@ -37,15 +37,16 @@ int write_rl_prepare(commit_state *cs, const ldp_metadata *m, ldp_arena *keep)
 	if (!done)
 		return ldp_error_set(LDP_ENOMEM, "out of memory");
 	int rc = LDP_OK;
-	/* one manifest per partition spec */
+	/* one manifest per partition spec and kind of delete */
 	for (size_t i = 0; i < rl->nadd_deletes && !rc; i++) {
 		if (done[i])
 			continue;
 		int32_t spec_id = rl->add_delete_spec_ids[i];
+		ldp_content content = rl->add_deletes[i].content;
 		size_t n = 0;
 		int64_t rows = 0;
 		for (size_t k = i; k < rl->nadd_deletes; k++) {
-			if (done[k] || rl->add_delete_spec_ids[k] != spec_id)
+			if (done[k] || rl->add_delete_spec_ids[k] != spec_id || rl->add_deletes[k].content != content)
 				continue;
 			done[k] = 1;
 			group[n] = rl->add_deletes[k];
@@ -59,8 +60,8 @@ int write_rl_prepare(commit_state *cs, const ldp_metadata *m, ldp_arena *keep)
 		char path[4096];
 		snprintf(path, sizeof path, "%s/metadata/%s-d%zu.avro", m->location, cs->commit_uuid, cs->ndel_added);
 		int64_t len = 0;
-		rc = ice_manifest_write(path, m, ldp_metadata_current_schema(m), spec_id, LDP_CONTENT_POSITION_DELETES,
-					cs->snapshot_id, group, n, &len);
+		rc = ice_manifest_write(path, m, ldp_metadata_current_schema(m), spec_id, content, cs->snapshot_id, group, n,
+					&len);
 		if (rc)
 			break;
 		ldp_manifest_file *mf = &cs->del_added[cs->ndel_added++];
@@ -68,11 +69,16 @@ int write_rl_prepare(commit_state *cs, const ldp_metadata *m, ldp_arena *keep)
 		mf->manifest_path = ldp_arena_strdup(keep, path);
 		mf->manifest_length = len;
 		mf->partition_spec_id = spec_id;
-		mf->content = LDP_CONTENT_POSITION_DELETES;
+		mf->content = LDP_CONTENT_POSITION_DELETES; /* the list's "deletes" (1) covers both kinds */
 		mf->added_snapshot_id = cs->snapshot_id;
 		mf->added_files_count = (int32_t)n;
 		mf->added_rows_count = rows;
-		cs->added_pos_deletes += rows;
+		if (content == LDP_CONTENT_POSITION_DELETES) {
+			cs->added_pos_deletes += rows;
+			cs->added_pos_files += (int64_t)n;
+		} else {
+			cs->added_eq_deletes += rows;
+		}
 		const ldp_partition_spec *sp = ldp_metadata_spec(m, spec_id);
 		ldp_type *pt = NULL;
 		if (sp && sp->nfields && ice_partition_types(sp, ldp_metadata_current_schema(m), keep, &pt) == LDP_OK) {
@@ -221,5 +227,6 @@ int write_rl_finish_list(commit_state *cs, const ldp_metadata *m, const ldp_snap
 	cs->tot_pos_deletes = drop_all ? 0 : (pp ? strtoll(pp, NULL, 10) : 0);
 	cs->tot_pos_deletes += cs->added_pos_deletes;
 	cs->tot_eq_deletes = drop_all ? 0 : (pe ? strtoll(pe, NULL, 10) : 0);
+	cs->tot_eq_deletes += cs->added_eq_deletes;
 	return LDP_OK;
 }
