@@ -175,5 +175,15 @@ int ldp_table_rollback(ldp_warehouse *wh, const ldp_ident *id, int64_t snapshot_
 /* Create or replace a tag/branch at a snapshot (current when snapshot_id <= 0). */
 int ldp_table_set_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name, int is_tag, int64_t snapshot_id);
 int ldp_table_drop_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name);
+/* Publish a branch (write-audit-publish, table/branch.c): move `target`
+ * (NULL: main) to the head of `branch`, which must descend from target's
+ * head (a fast-forward); otherwise LDP_ECONFLICT naming both snapshots and
+ * nothing changes. *published receives the new head. */
+int ldp_table_fast_forward(ldp_warehouse *wh, const ldp_ident *id, const char *branch, const char *target,
+			   int64_t *published);
+/* A metadata-only commit with reload-and-retry (table.c): fn builds the new
+ * metadata from the current one. */
+int ldp_table_commit_metadata(ldp_warehouse *wh, const ldp_ident *id,
+			      int (*fn)(const ldp_metadata *in, void *ctx, ldp_metadata **out), void *ctx);
 
 #endif
