@@ -93,6 +93,7 @@ typedef struct ldp_write_rowlevel {
 	/* Drop every delete file (compaction that applied them all). */
 	int remove_all_deletes;
 	const char *operation; /* summary operation; NULL: derived */
+	int64_t target_file_size; /* > 0: instead of write.target-file-size-bytes */
 } ldp_write_rowlevel;
 
 /* ldp_table_write with row-level additions (rl may be NULL). The data of

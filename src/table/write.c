@@ -567,6 +567,8 @@ int ldp_table_write_rowlevel(ldp_warehouse *wh, const ldp_ident *id, const char 
 		rc = ice_property_int(m, "commit.retry.min-wait-ms", 100, &min_wait);
 	if (!rc)
 		rc = ice_property_int(m, "commit.retry.max-wait-ms", 60000, &max_wait);
+	if (rl && rl->target_file_size > 0)
+		target = rl->target_file_size;
 	j.target_file_size = target;
 	const char *merge = ldp_metadata_property(m, "commit.manifest-merge.enabled");
 	cs.merge_enabled = !merge || strcmp(merge, "false") != 0;
