@@ -323,9 +323,16 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 		op = cs->nentries == 0 ? "delete" : "overwrite";
 	if (cs->rl && cs->rl->operation)
 		op = cs->rl->operation;
-	ldp_kv sum[24];
+	/* the caller's extra properties (ingest state) go first so the standard
+	 * ones below cannot be overridden by them */
+	size_t nextra = cs->o->nsummary;
+	ldp_kv *sum = ldp_arena_calloc(a, 24 + nextra, sizeof *sum);
+	if (!sum)
+		return LDP_ENOMEM;
 	size_t ns = 0;
 	sum[ns++] = (ldp_kv){"operation", op};
+	for (size_t i = 0; i < nextra; i++)
+		sum[ns++] = cs->o->summary[i];
 #define SUM(k, val)                                                                 \
 	do {                                                                        \
 		char tmp_[32];                                                      \
