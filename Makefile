@@ -40,7 +40,7 @@ test-sanitize: sanitize
 
 bench: release
 	$(CMAKE) --build $(BUILD)/release --target bench -j $(JOBS)
-	cd $(BUILD)/release && ./bench/cli_startup && ./bench/sql_scan && ./bench/iceberg_append
+	cd $(BUILD)/release && ./bench/cli_startup && ./bench/sql_scan && ./bench/iceberg_append && ./bench/rowlevel_delete
 
 clean:
 	rm -rf $(BUILD)

@@ -118,7 +118,7 @@ static int eq_delete_live(const ldp_scan_plan *p, const ldp_planned_delete *d)
 	return 0;
 }
 
-static int put_equality_delete(const ldp_scan_plan *p, const ldp_planned_delete *d, ldp_buf *out)
+static int put_equality_delete(const ldp_scan_plan *p, const ldp_planned_delete *d, size_t idx, ldp_buf *out)
 {
 	const ldp_schema *s = p->schema;
 	/* the delete file's columns, read by field id under private names */
@@ -146,28 +146,26 @@ static int put_equality_delete(const ldp_scan_plan *p, const ldp_planned_delete 
 		sub.root.fields[k].initial_default = NULL;
 		sub.root.nfields++;
 	}
+	/* an anti-join (DuckDB hashes it; NOT EXISTS with the scope
+	 * conditions would not be) */
 	if (!rc) {
-		ldp_buf_printf(out, " AND NOT (__ldp_t.__ldp_seq < %" PRId64, d->seq);
-		if (d->partitioned) {
-			ldp_buf_puts(out, " AND __ldp_t.__ldp_part = ");
-			put_part_key(out, d->spec_id, d->partition);
-		}
-		ldp_buf_puts(out, " AND EXISTS (SELECT 1 FROM read_parquet(");
+		ldp_buf_puts(out, " ANTI JOIN read_parquet(");
 		ldp_buf_put_sql_string(out, ldp_io_local_path(d->path));
 		ldp_buf_puts(out, ", schema = ");
 		rc = ldp_schema_to_parquet_schema_arg(&sub, out);
 	}
 	if (!rc) {
-		ldp_buf_puts(out, ") __ldp_e WHERE ");
+		ldp_buf_printf(out, ") __ldp_x%zu ON __ldp_t.__ldp_seq < %" PRId64, idx, d->seq);
+		if (d->partitioned) {
+			ldp_buf_puts(out, " AND __ldp_t.__ldp_part = ");
+			put_part_key(out, d->spec_id, d->partition);
+		}
 		for (size_t k = 0; k < d->nequality_ids; k++) {
-			if (k)
-				ldp_buf_puts(out, " AND ");
-			ldp_buf_printf(out, "__ldp_e.__ldp_e%zu IS NOT DISTINCT FROM __ldp_t.", k);
+			ldp_buf_printf(out, " AND __ldp_x%zu.__ldp_e%zu IS NOT DISTINCT FROM __ldp_t.", idx, k);
 			for (size_t i = 0; i < s->root.nfields; i++)
 				if (s->root.fields[i].id == d->equality_ids[k])
 					ldp_buf_put_sql_ident(out, s->root.fields[i].name);
 		}
-		ldp_buf_puts(out, "))");
 	}
 	ldp_arena_free(&a);
 	return rc;
@@ -202,11 +200,16 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 	}
 	if (hidden)
 		ldp_buf_puts(out, ", __ldp_file, __ldp_pos");
-	/* DuckDB reports file:// URIs as local paths: rows are matched to files
-	 * by that name (__ldp_read), and carry the path as the manifest spells
-	 * it (__ldp_file), which is what position delete files hold. */
-	ldp_buf_puts(out, " FROM (SELECT __ldp_r.* EXCLUDE (__ldp_read), __ldp_m.path AS __ldp_file, __ldp_m.seq AS __ldp_seq, "
-			  "__ldp_m.part AS __ldp_part FROM (SELECT *, file_row_number AS __ldp_pos FROM read_parquet([");
+	/* Files are read by local path and DuckDB reports that name
+	 * (__ldp_read): position deletes are matched on it, their file_path
+	 * brought to the same form. With hidden columns, rows also carry the
+	 * path as the manifest spells it (__ldp_file), which is what delete
+	 * files ldp writes must hold (only then: a string per row costs). */
+	ldp_buf_puts(out, " FROM (SELECT __ldp_r.*, ");
+	if (hidden)
+		ldp_buf_puts(out, "__ldp_m.path AS __ldp_file, ");
+	ldp_buf_puts(out, "__ldp_m.seq AS __ldp_seq, __ldp_m.part AS __ldp_part FROM (SELECT *, file_row_number AS __ldp_pos "
+			  "FROM read_parquet([");
 	for (size_t i = 0; i < p->nfiles; i++) {
 		if (i)
 			ldp_buf_puts(out, ", ");
@@ -226,7 +229,7 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 		put_part_key(out, p->files[i].spec_id, p->files[i].partition);
 		ldp_buf_puts(out, ")");
 	}
-	ldp_buf_puts(out, ") __ldp_m(read, path, seq, part) ON __ldp_r.__ldp_read = __ldp_m.read) __ldp_t WHERE TRUE");
+	ldp_buf_puts(out, ") __ldp_m(read, path, seq, part) ON __ldp_r.__ldp_read = __ldp_m.read) __ldp_t");
 
 	/* position deletes: one relation of (file_path, pos, the delete's seq and partition key) */
 	size_t npos = 0;
@@ -234,8 +237,10 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 		if (p->deletes[i].content == LDP_CONTENT_POSITION_DELETES && pos_delete_live(p, &p->deletes[i]))
 			npos++;
 	if (npos) {
-		ldp_buf_puts(out, " AND NOT EXISTS (SELECT 1 FROM (SELECT __ldp_x.file_path, __ldp_x.pos, __ldp_y.seq, "
-				  "__ldp_y.part FROM read_parquet([");
+		ldp_buf_puts(out, " ANTI JOIN (SELECT CASE WHEN starts_with(__ldp_x.file_path, 'file://') THEN "
+				  "substr(__ldp_x.file_path, 8) WHEN starts_with(__ldp_x.file_path, 'file:/') THEN "
+				  "substr(__ldp_x.file_path, 6) ELSE __ldp_x.file_path END AS file_path, __ldp_x.pos, "
+				  "__ldp_y.seq, __ldp_y.part FROM read_parquet([");
 		size_t k = 0;
 		for (size_t i = 0; i < p->ndeletes; i++) {
 			const ldp_planned_delete *d = &p->deletes[i];
@@ -262,12 +267,12 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 			ldp_buf_puts(out, ")");
 		}
 		ldp_buf_puts(out, ") __ldp_y(path, seq, part) ON __ldp_x.__ldp_dfile = __ldp_y.path) __ldp_d "
-				  "WHERE __ldp_d.file_path = __ldp_t.__ldp_file AND __ldp_d.pos = __ldp_t.__ldp_pos "
-				  "AND __ldp_t.__ldp_seq <= __ldp_d.seq AND __ldp_t.__ldp_part = __ldp_d.part)");
+				  "ON __ldp_d.file_path = __ldp_t.__ldp_read AND __ldp_d.pos = __ldp_t.__ldp_pos "
+				  "AND __ldp_t.__ldp_seq <= __ldp_d.seq AND __ldp_t.__ldp_part = __ldp_d.part");
 	}
 	for (size_t i = 0; i < p->ndeletes && !rc; i++)
 		if (p->deletes[i].content == LDP_CONTENT_EQUALITY_DELETES && eq_delete_live(p, &p->deletes[i]))
-			rc = put_equality_delete(p, &p->deletes[i], out);
+			rc = put_equality_delete(p, &p->deletes[i], i, out);
 	if (rc)
 		return rc;
 	return ldp_buf_oom(out);

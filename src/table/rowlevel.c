@@ -281,8 +281,11 @@ static int write_position_deletes(ldp_engine *e, const ldp_table *tb, touched *t
 	return rc;
 }
 
+/* `src` is the relation holding the rows after the statement (__ldp_dml), or
+ * for a plain DELETE the scan itself (the rows before it: the deleted ones,
+ * recorded in __ldp_ret, are then left out here). */
 static int commit_change(ldp_warehouse *wh, const ldp_table *tb, const ldp_snapshot *snap, const char *branch,
-			 int mor, ldp_dml_result *out)
+			 int mor, const char *src, int plain_delete, ldp_dml_result *out)
 {
 	ldp_engine *e = wh->engine;
 	const ldp_schema *schema = ldp_metadata_current_schema(tb->meta);
@@ -303,15 +306,22 @@ static int commit_change(ldp_warehouse *wh, const ldp_table *tb, const ldp_snaps
 	int rc = load_touched(e, &t);
 	ldp_buf_puts(&sel, "SELECT ");
 	put_columns(schema, "d.", &sel);
-	ldp_buf_puts(&sel, " FROM __ldp_dml d WHERE d.__ldp_file IS NULL OR ");
+	ldp_buf_printf(&sel, " FROM %s d WHERE ", src);
+	if (plain_delete)
+		ldp_buf_puts(&sel, mor ? "FALSE" : "d.__ldp_file IN (SELECT file FROM __ldp_ret) AND NOT EXISTS "
+						   "(SELECT 1 FROM __ldp_ret r WHERE r.file = d.__ldp_file AND r.pos = d.__ldp_pos)");
+	else
+		ldp_buf_puts(&sel, "d.__ldp_file IS NULL OR ");
 	if (!rc && !mor) {
-		ldp_buf_puts(&sel, "d.__ldp_file IN (SELECT file FROM __ldp_ret WHERE file IS NOT NULL)");
+		if (!plain_delete)
+			ldp_buf_puts(&sel, "d.__ldp_file IN (SELECT file FROM __ldp_ret WHERE file IS NOT NULL)");
 		rl.remove_files = (const char *const *)t.paths;
 		rl.nremove_files = t.n;
 		out->files_rewritten = (int64_t)t.n;
 	} else if (!rc) {
-		ldp_buf_puts(&sel, "EXISTS (SELECT 1 FROM __ldp_ret r WHERE r.action = 'UPDATE' AND r.file = d.__ldp_file "
-				   "AND r.pos = d.__ldp_pos)");
+		if (!plain_delete)
+			ldp_buf_puts(&sel, "EXISTS (SELECT 1 FROM __ldp_ret r WHERE r.action = 'UPDATE' AND r.file = d.__ldp_file "
+					   "AND r.pos = d.__ldp_pos)");
 		ldp_data_file_entry *dels = NULL;
 		int32_t *specs = NULL;
 		rc = locate_touched(tb, snap, schema, &a, &t);
@@ -341,8 +351,8 @@ static int commit_change(ldp_warehouse *wh, const ldp_table *tb, const ldp_snaps
 	return rc;
 }
 
-int ldp_table_dml(ldp_warehouse *wh, const ldp_ident *id, const char *branch, ldp_sql_kind kind, const char *stmt,
-		  ldp_dml_result *out)
+static int dml(ldp_warehouse *wh, const ldp_ident *id, const char *branch, ldp_sql_kind kind, const char *stmt,
+	       const char *alias, const char *cond, ldp_dml_result *out)
 {
 	memset(out, 0, sizeof *out);
 	out->snapshot_id = -1;
@@ -369,18 +379,32 @@ int ldp_table_dml(ldp_warehouse *wh, const ldp_ident *id, const char *branch, ld
 	}
 	if (!rc)
 		rc = ldp_table_plan(wh, t, branch ? &sel : NULL, &plan);
-	/* every live row with its data file and position */
+	ldp_buf scan = LDP_BUF_INIT;
 	if (!rc) {
-		ldp_buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __ldp_dml AS ");
-		rc = ldp_scan_plan_sql_deletes(&plan, 1, &q);
+		ldp_buf_putc(&scan, '(');
+		rc = ldp_scan_plan_sql_deletes(&plan, 1, &scan);
+		ldp_buf_putc(&scan, ')');
 	}
-	if (!rc)
+	if (!rc && stmt) {
+		/* every live row with its data file and position */
+		ldp_buf_printf(&q, "CREATE OR REPLACE TEMP TABLE __ldp_dml AS %s", ldp_buf_cstr(&scan));
 		rc = exec(e, ldp_buf_cstr(&q));
-	/* other Iceberg tables the statement reads (MERGE ... USING ns.src) */
-	if (!rc)
-		rc = ldp_warehouse_bind_sql(wh, stmt);
-	if (!rc)
-		rc = run_returning(e, kind, stmt);
+		/* other Iceberg tables the statement reads (MERGE ... USING ns.src) */
+		if (!rc)
+			rc = ldp_warehouse_bind_sql(wh, stmt);
+		if (!rc)
+			rc = run_returning(e, kind, stmt);
+	} else if (!rc) {
+		/* DELETE ... WHERE: only the deleted rows' positions are needed */
+		ldp_buf_free(&q);
+		ldp_buf_printf(&q, "CREATE OR REPLACE TEMP TABLE __ldp_ret AS SELECT 'DELETE' AS action, __ldp_file AS file, "
+				   "__ldp_pos AS pos FROM %s AS %s WHERE (%s)",
+			       ldp_buf_cstr(&scan), alias, cond ? cond : "TRUE");
+		if (!ldp_buf_oom(&q))
+			rc = ldp_warehouse_bind_sql(wh, ldp_buf_cstr(&q));
+		if (!rc)
+			rc = ldp_buf_oom(&q) ? LDP_ENOMEM : exec(e, ldp_buf_cstr(&q));
+	}
 	if (!rc && kind == LDP_SQLK_MERGE) {
 		/* SQL:2016 and the Iceberg engines: a target row matched by more
 		 * than one source row is an error, not an arbitrary pick. */
@@ -403,7 +427,8 @@ int ldp_table_dml(ldp_warehouse *wh, const ldp_ident *id, const char *branch, ld
 	if (!rc)
 		rc = query_int(e, "SELECT count(*) FROM __ldp_ret WHERE action = 'INSERT'", &out->inserted);
 	if (!rc && out->deleted + out->updated + out->inserted > 0)
-		rc = commit_change(wh, t, plan.snapshot, branch, mor, out);
+		rc = commit_change(wh, t, plan.snapshot, branch, mor, stmt ? "__ldp_dml" : ldp_buf_cstr(&scan), !stmt, out);
+	ldp_buf_free(&scan);
 	if (e) {
 		/* keep the failure's message: the cleanup must not replace it */
 		char *msg = rc ? strdup(ldp_error_last()->message) : NULL;
@@ -421,4 +446,16 @@ int ldp_table_dml(ldp_warehouse *wh, const ldp_ident *id, const char *branch, ld
 	if (rc)
 		return ldp_error_wrap(rc, "%s on table %s.%s", ldp_sql_kind_name(kind), id->ns, id->name);
 	return LDP_OK;
+}
+
+int ldp_table_dml(ldp_warehouse *wh, const ldp_ident *id, const char *branch, ldp_sql_kind kind, const char *stmt,
+		  ldp_dml_result *out)
+{
+	return dml(wh, id, branch, kind, stmt, NULL, NULL, out);
+}
+
+int ldp_table_delete_where(ldp_warehouse *wh, const ldp_ident *id, const char *branch, const char *alias,
+			   const char *cond, ldp_dml_result *out)
+{
+	return dml(wh, id, branch, LDP_SQLK_DELETE, NULL, alias, cond, out);
 }

@@ -33,4 +33,10 @@ typedef struct ldp_dml_result {
 int ldp_table_dml(ldp_warehouse *wh, const ldp_ident *id, const char *branch, ldp_sql_kind kind, const char *stmt,
 		  ldp_dml_result *out);
 
+/* DELETE FROM <table> AS <alias> [WHERE <cond>] without copying the table:
+ * the positions of the rows `cond` selects are read straight from the scan.
+ * `alias` is SQL (an identifier, quoted if need be); cond NULL deletes all. */
+int ldp_table_delete_where(ldp_warehouse *wh, const ldp_ident *id, const char *branch, const char *alias,
+			   const char *cond, ldp_dml_result *out);
+
 #endif

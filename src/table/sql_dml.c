@@ -94,6 +94,59 @@ static int has_alias(const char *rest)
 	return 1;
 }
 
+/* One identifier at *p (bare or "quoted"), copied raw into out; 0 if none. */
+static int ident_at(const char **p, char *out, size_t cap)
+{
+	const char *s = *p;
+	while (isspace((unsigned char)*s))
+		s++;
+	const char *b = s;
+	if (*s == '"') {
+		for (s++; *s && !(*s == '"' && s[1] != '"'); s += *s == '"' ? 2 : 1)
+			;
+		if (*s != '"')
+			return 0;
+		s++;
+	} else {
+		if (!isalpha((unsigned char)*s) && *s != '_')
+			return 0;
+		while (isalnum((unsigned char)*s) || *s == '_')
+			s++;
+	}
+	if ((size_t)(s - b) >= cap)
+		return 0;
+	memcpy(out, b, (size_t)(s - b));
+	out[s - b] = '\0';
+	*p = s;
+	return 1;
+}
+
+/* DELETE FROM __ldp_dml [[AS] alias] [WHERE cond]: the alias and where cond
+ * starts (NULL: no WHERE). 0 when the statement has any other shape (USING,
+ * RETURNING...), which the general path handles. */
+static int plain_delete(const char *q, char *alias, size_t cap, const char **cond)
+{
+	char w[64];
+	const char *p = q;
+	if (!ident_at(&p, w, sizeof w) || strcasecmp(w, "delete") != 0 || !ident_at(&p, w, sizeof w) ||
+	    strcasecmp(w, "from") != 0 || !ident_at(&p, w, sizeof w) || strcmp(w, "__ldp_dml") != 0)
+		return 0;
+	if (!ident_at(&p, alias, cap))
+		return 0; /* sql_dml always leaves an alias */
+	if (strcasecmp(alias, "as") == 0 && !ident_at(&p, alias, cap))
+		return 0;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!*p) {
+		*cond = NULL;
+		return 1;
+	}
+	if (!ident_at(&p, w, sizeof w) || strcasecmp(w, "where") != 0)
+		return 0;
+	*cond = p;
+	return 1;
+}
+
 int ldp_sql_handle_dml(ldp_sql_session *s, ldp_sql_kind kind, const char *stmt, ldp_sql_outcome *out)
 {
 	target_ctx c;
@@ -144,7 +197,15 @@ int ldp_sql_handle_dml(ldp_sql_session *s, ldp_sql_kind kind, const char *stmt, 
 	free_cols(&c);
 	ldp_buf_puts(&q, stmt + at);
 	ldp_dml_result r;
-	int rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_table_dml(s->wh, &c.id, branch, kind, ldp_buf_cstr(&q), &r);
+	char alias[300];
+	const char *cond = NULL;
+	int rc;
+	if (ldp_buf_oom(&q))
+		rc = LDP_ENOMEM;
+	else if (kind == LDP_SQLK_DELETE && plain_delete(ldp_buf_cstr(&q), alias, sizeof alias, &cond))
+		rc = ldp_table_delete_where(s->wh, &c.id, branch, alias, cond, &r);
+	else
+		rc = ldp_table_dml(s->wh, &c.id, branch, kind, ldp_buf_cstr(&q), &r);
 	ldp_buf_free(&q);
 	if (!rc) {
 		ldp_buf m = LDP_BUF_INIT;

@@ -50,6 +50,9 @@ stmts=(
 	"MERGE INTO {T} USING (SELECT id, 'again' AS s FROM range(0, 60, 3) r(id)) AS src ON {T}.id = src.id WHEN MATCHED THEN UPDATE SET s = src.s"
 	"UPDATE {T} SET amount = NULL WHERE k = 3 AND id > 400"
 	"DELETE FROM {T} WHERE amount IS NULL OR id > 990"
+	"DELETE FROM {T} WHERE id IN (SELECT id FROM {T} WHERE amount > 600)"
+	"DELETE FROM {T} AS x WHERE x.k = 3 AND x.id % 2 = 0"
+	"UPDATE {T} AS x SET s = upper(x.s) WHERE x.id BETWEEN 40 AND 60"
 )
 
 state() { "$LDP" sql --format csv "SELECT * FROM rl.$1 ORDER BY id"; }
