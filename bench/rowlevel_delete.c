@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "bench.h"
 #include "format/schema.h"
@@ -32,6 +33,24 @@
 #define READ_SQL "SELECT count(*), sum(total_amount) FROM "
 
 static ldp_project *project;
+
+/* CPU time of the whole process (every DuckDB thread included): on a shared
+ * machine wall times swing with the load, CPU time much less. */
+static int64_t cpu_ns(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+	       ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+}
+
+/* wall and CPU of one call */
+#define TIMED(wall, cpu, call)                 \
+	do {                                   \
+		int64_t c0_ = cpu_ns();        \
+		(wall) = (call);               \
+		(cpu) = cpu_ns() - c0_;        \
+	} while (0)
 
 static void die_ldp(const char *what)
 {
@@ -162,48 +181,55 @@ int main(int argc, char **argv)
 		die_ldp("namespace");
 	ldp_warehouse_free(wh);
 
-	int64_t *cow = calloc((size_t)reps, 8), *mor = calloc((size_t)reps, 8), *base = calloc((size_t)reps, 8);
-	int64_t *rcow = calloc((size_t)reps, 8), *rmor = calloc((size_t)reps, 8), *rbase = calloc((size_t)reps, 8);
-	int64_t *rorig = calloc((size_t)reps, 8);
+	enum { COW, MOR, BASE, RORIG, RCOW, RMOR, RBASE, N };
+	int64_t *wall[N], *cpu[N];
+	for (int k = 0; k < N; k++) {
+		wall[k] = calloc((size_t)reps, 8);
+		cpu[k] = calloc((size_t)reps, 8);
+	}
 	char *msg_cow = NULL, *msg_mor = NULL, *res_cow = NULL, *res_mor = NULL, *res_base = NULL, *res_orig = NULL;
 	for (int i = 0; i < reps; i++) {
 		free(msg_cow), free(msg_mor), free(res_cow), free(res_mor), free(res_orig);
 		fresh_table("bench.cow", 0);
 		fresh_table("bench.mor", 1);
-		rorig[i] = ldp_read("bench.mor", &res_orig);
-		cow[i] = ldp_delete("bench.cow", &msg_cow);
-		mor[i] = ldp_delete("bench.mor", &msg_mor);
-		rcow[i] = ldp_read("bench.cow", &res_cow);
-		rmor[i] = ldp_read("bench.mor", &res_mor);
-		base[i] = duck_timed("COPY (SELECT * FROM '" TAXI_FILE "' WHERE NOT (" PRED ")) TO '" ROOT
-				     "/raw.parquet' (FORMAT parquet, COMPRESSION zstd)",
-				     NULL);
+		TIMED(wall[RORIG][i], cpu[RORIG][i], ldp_read("bench.mor", &res_orig));
+		TIMED(wall[COW][i], cpu[COW][i], ldp_delete("bench.cow", &msg_cow));
+		TIMED(wall[MOR][i], cpu[MOR][i], ldp_delete("bench.mor", &msg_mor));
+		TIMED(wall[RCOW][i], cpu[RCOW][i], ldp_read("bench.cow", &res_cow));
+		TIMED(wall[RMOR][i], cpu[RMOR][i], ldp_read("bench.mor", &res_mor));
+		TIMED(wall[BASE][i], cpu[BASE][i],
+		      duck_timed("COPY (SELECT * FROM '" TAXI_FILE "' WHERE NOT (" PRED ")) TO '" ROOT
+				 "/raw.parquet' (FORMAT parquet, COMPRESSION zstd)",
+				 NULL));
 		if (res_base)
 			duckdb_free(res_base);
-		rbase[i] = duck_timed("SELECT count(*) || ' rows, ' || round(sum(total_amount), 2) FROM '" ROOT "/raw.parquet'",
-				      &res_base);
+		TIMED(wall[RBASE][i], cpu[RBASE][i],
+		      duck_timed("SELECT count(*) || ' rows, ' || round(sum(total_amount), 2) FROM '" ROOT "/raw.parquet'",
+				 &res_base));
 	}
-	bench_stats s_cow = bench_summarize(cow, (size_t)reps), s_mor = bench_summarize(mor, (size_t)reps);
-	bench_stats s_base = bench_summarize(base, (size_t)reps);
-	bench_stats s_rcow = bench_summarize(rcow, (size_t)reps), s_rmor = bench_summarize(rmor, (size_t)reps);
-	bench_stats s_rbase = bench_summarize(rbase, (size_t)reps), s_rorig = bench_summarize(rorig, (size_t)reps);
-	printf("\nDELETE of ~1%% of %d taxi rows (%s), medians of %d:\n", TAXI_ROWS, PRED, reps);
-	printf("  copy-on-write   %8.1f ms   %s\n", s_cow.median_ms, msg_cow ? msg_cow : "");
-	printf("  merge-on-read   %8.1f ms   %s\n", s_mor.median_ms, msg_mor ? msg_mor : "");
-	printf("  DuckDB rewrite  %8.1f ms   (COPY of the surviving rows: baseline)\n", s_base.median_ms);
-	printf("  copy-on-write / merge-on-read: %.2fx; copy-on-write / baseline: %.2fx; merge-on-read / baseline: %.2fx\n",
-	       s_cow.median_ms / s_mor.median_ms, s_cow.median_ms / s_base.median_ms, s_mor.median_ms / s_base.median_ms);
-	printf("read (count + sum, full scan):\n");
-	printf("  before delete   %8.1f ms   %s\n", s_rorig.median_ms, res_orig);
-	printf("  copy-on-write   %8.1f ms   %s\n", s_rcow.median_ms, res_cow);
-	printf("  merge-on-read   %8.1f ms   %s\n", s_rmor.median_ms, res_mor);
-	printf("  DuckDB raw file %8.1f ms   %s\n", s_rbase.median_ms, res_base);
-	printf("  merge-on-read read / copy-on-write read: %.2fx\n", s_rmor.median_ms / s_rcow.median_ms);
+	double w[N], c[N];
+	for (int k = 0; k < N; k++) {
+		w[k] = bench_summarize(wall[k], (size_t)reps).median_ms;
+		c[k] = bench_summarize(cpu[k], (size_t)reps).median_ms;
+	}
+	printf("\nDELETE of ~1%% of %d taxi rows (%s), medians of %d, wall / CPU (all threads):\n", TAXI_ROWS, PRED, reps);
+	printf("  copy-on-write   %8.1f / %8.1f ms   %s\n", w[COW], c[COW], msg_cow ? msg_cow : "");
+	printf("  merge-on-read   %8.1f / %8.1f ms   %s\n", w[MOR], c[MOR], msg_mor ? msg_mor : "");
+	printf("  DuckDB rewrite  %8.1f / %8.1f ms   (COPY of the surviving rows: baseline)\n", w[BASE], c[BASE]);
+	printf("  copy-on-write / merge-on-read: %.2fx wall, %.2fx CPU; copy-on-write / baseline: %.2fx wall, %.2fx CPU\n",
+	       w[COW] / w[MOR], c[COW] / c[MOR], w[COW] / w[BASE], c[COW] / c[BASE]);
+	printf("read (count + sum, full scan), wall / CPU:\n");
+	printf("  before delete   %8.1f / %8.1f ms   %s\n", w[RORIG], c[RORIG], res_orig);
+	printf("  copy-on-write   %8.1f / %8.1f ms   %s\n", w[RCOW], c[RCOW], res_cow);
+	printf("  merge-on-read   %8.1f / %8.1f ms   %s\n", w[RMOR], c[RMOR], res_mor);
+	printf("  DuckDB raw file %8.1f / %8.1f ms   %s\n", w[RBASE], c[RBASE], res_base);
+	printf("  merge-on-read read / copy-on-write read: %.2fx wall, %.2fx CPU\n", w[RMOR] / w[RCOW], c[RMOR] / c[RCOW]);
 	int same = res_cow && res_mor && res_base && strcmp(res_cow, res_mor) == 0 && strcmp(res_cow, res_base) == 0;
 	printf("  results agree: %s\n", same ? "yes" : "NO");
 	free(msg_cow), free(msg_mor), free(res_cow), free(res_mor), free(res_orig);
 	duckdb_free(res_base);
-	free(cow), free(mor), free(base), free(rcow), free(rmor), free(rbase), free(rorig);
+	for (int k = 0; k < N; k++)
+		free(wall[k]), free(cpu[k]);
 	ldp_project_free(project);
 	return same ? 0 : 1;
 }

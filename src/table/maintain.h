@@ -18,6 +18,8 @@ typedef struct ldp_string_list {
 } ldp_string_list;
 
 void ldp_string_list_clear(ldp_string_list *l);
+/* Append the first column of every row of `sql` (as text) to the list. */
+int ldp_string_list_query(ldp_engine *e, const char *sql, ldp_string_list *out);
 
 typedef struct ldp_expire_options {
 	int64_t older_than_ms; /* expire snapshots older than this; <= 0: now minus table property

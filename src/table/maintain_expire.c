@@ -30,6 +30,35 @@ void ldp_string_list_clear(ldp_string_list *l)
 	memset(l, 0, sizeof *l);
 }
 
+int ldp_string_list_query(ldp_engine *e, const char *sql, ldp_string_list *out)
+{
+	ldp_result *r = NULL;
+	int rc = ldp_engine_query(e, sql, &r);
+	ldp_chunk *c;
+	size_t cap = out->n;
+	while (!rc && (rc = ldp_result_fetch(r, &c)) == LDP_OK && c) {
+		for (size_t i = 0; i < ldp_chunk_rows(c) && !rc; i++) {
+			if (out->n == cap) {
+				cap = cap ? cap * 2 : 16;
+				char **g = realloc(out->items, cap * sizeof *g);
+				if (!g) {
+					rc = ldp_error_set(LDP_ENOMEM, "out of memory");
+					break;
+				}
+				out->items = g;
+			}
+			ldp_buf b = LDP_BUF_INIT;
+			ldp_chunk_format(c, 0, i, LDP_VALUE_TEXT, &b);
+			if (!(out->items[out->n] = ldp_buf_detach(&b)))
+				rc = ldp_error_set(LDP_ENOMEM, "out of memory");
+			else
+				out->n++;
+		}
+	}
+	ldp_result_free(r);
+	return rc;
+}
+
 void ldp_expire_result_clear(ldp_expire_result *r)
 {
 	free(r->expired);

@@ -28,25 +28,9 @@ static int files_matching(ldp_engine *e, const ldp_scan_plan *plan, const char *
 	ldp_buf_puts(&q, "SELECT DISTINCT __ldp_file FROM (");
 	int rc = ldp_scan_plan_sql_deletes(plan, 1, &q);
 	ldp_buf_printf(&q, ") WHERE (%s)", where);
-	ldp_result *r = NULL;
 	if (!rc)
-		rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_engine_query(e, ldp_buf_cstr(&q), &r);
+		rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_string_list_query(e, ldp_buf_cstr(&q), out);
 	ldp_buf_free(&q);
-	ldp_chunk *c;
-	while (!rc && (rc = ldp_result_fetch(r, &c)) == LDP_OK && c) {
-		for (size_t i = 0; i < ldp_chunk_rows(c) && !rc; i++) {
-			char **g = realloc(out->items, (out->n + 1) * sizeof *g);
-			if (!g) {
-				rc = ldp_error_set(LDP_ENOMEM, "out of memory");
-				break;
-			}
-			out->items = g;
-			ldp_buf b = LDP_BUF_INIT;
-			ldp_chunk_format(c, 0, i, LDP_VALUE_TEXT, &b);
-			out->items[out->n++] = ldp_buf_detach(&b);
-		}
-	}
-	ldp_result_free(r);
 	return rc ? ldp_error_wrap(rc, "finding the files that match --where %s", where) : LDP_OK;
 }
 

@@ -11,6 +11,7 @@
 #include "ldp/io.h"
 #include "ldp/log.h"
 #include "table/ice.h"
+#include "table/maintain.h"
 #include "table/rowlevel.h"
 
 /* Field ids of position delete columns (spec: "Position Delete Files"). */
@@ -136,27 +137,10 @@ static void touched_free(touched *t)
 
 static int load_touched(ldp_engine *e, touched *t)
 {
-	ldp_result *r = NULL;
-	int rc = ldp_engine_query(e, "SELECT DISTINCT file FROM __ldp_ret WHERE file IS NOT NULL ORDER BY file", &r);
-	ldp_chunk *c;
-	size_t cap = 0;
-	while (!rc && (rc = ldp_result_fetch(r, &c)) == LDP_OK && c) {
-		for (size_t i = 0; i < ldp_chunk_rows(c); i++) {
-			if (t->n == cap) {
-				cap = cap ? cap * 2 : 16;
-				char **np = realloc(t->paths, cap * sizeof *np);
-				if (!np) {
-					rc = ldp_error_set(LDP_ENOMEM, "out of memory");
-					break;
-				}
-				t->paths = np;
-			}
-			ldp_buf b = LDP_BUF_INIT;
-			ldp_chunk_format(c, 0, i, LDP_VALUE_TEXT, &b);
-			t->paths[t->n++] = ldp_buf_detach(&b);
-		}
-	}
-	ldp_result_free(r);
+	ldp_string_list l = {0};
+	int rc = ldp_string_list_query(e, "SELECT DISTINCT file FROM __ldp_ret WHERE file IS NOT NULL ORDER BY file", &l);
+	t->paths = l.items;
+	t->n = l.n;
 	return rc;
 }
 
