@@ -109,11 +109,15 @@ static int pos_delete_live(const ldp_scan_plan *p, const ldp_planned_delete *d)
 	return 0;
 }
 
+static int eq_applies(const ldp_planned_file *f, const ldp_planned_delete *d)
+{
+	return f->seq < d->seq && (!d->partitioned || (f->spec_id == d->spec_id && strcmp(f->partition, d->partition) == 0));
+}
+
 static int eq_delete_live(const ldp_scan_plan *p, const ldp_planned_delete *d)
 {
 	for (size_t i = 0; i < p->nfiles; i++)
-		if (p->files[i].seq < d->seq &&
-		    (!d->partitioned || (p->files[i].spec_id == d->spec_id && strcmp(p->files[i].partition, d->partition) == 0)))
+		if (eq_applies(&p->files[i], d))
 			return 1;
 	return 0;
 }
@@ -155,11 +159,13 @@ static int put_equality_delete(const ldp_scan_plan *p, const ldp_planned_delete 
 		rc = ldp_schema_to_parquet_schema_arg(&sub, out);
 	}
 	if (!rc) {
-		ldp_buf_printf(out, ") __ldp_x%zu ON __ldp_t.__ldp_seq < %" PRId64, idx, d->seq);
-		if (d->partitioned) {
-			ldp_buf_puts(out, " AND __ldp_t.__ldp_part = ");
-			put_part_key(out, d->spec_id, d->partition);
-		}
+		/* the scope, worked out here: the indexes of the files it applies to */
+		ldp_buf_printf(out, ") __ldp_x%zu ON __ldp_t.__ldp_idx IN (", idx);
+		size_t n = 0;
+		for (size_t i = 0; i < p->nfiles; i++)
+			if (eq_applies(&p->files[i], d))
+				ldp_buf_printf(out, "%s%zu", n++ ? ", " : "", i);
+		ldp_buf_putc(out, ')');
 		for (size_t k = 0; k < d->nequality_ids; k++) {
 			ldp_buf_printf(out, " AND __ldp_x%zu.__ldp_e%zu IS NOT DISTINCT FROM __ldp_t.", idx, k);
 			for (size_t i = 0; i < s->root.nfields; i++)
@@ -198,18 +204,23 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 		ldp_buf_puts(out, " LIMIT 0");
 		return ldp_buf_oom(out);
 	}
-	if (hidden)
-		ldp_buf_puts(out, ", __ldp_file, __ldp_pos");
-	/* Files are read by local path and DuckDB reports that name
-	 * (__ldp_read): position deletes are matched on it, their file_path
-	 * brought to the same form. With hidden columns, rows also carry the
-	 * path as the manifest spells it (__ldp_file), which is what delete
-	 * files ldp writes must hold (only then: a string per row costs). */
-	ldp_buf_puts(out, " FROM (SELECT __ldp_r.*, ");
-	if (hidden)
-		ldp_buf_puts(out, "__ldp_m.path AS __ldp_file, ");
-	ldp_buf_puts(out, "__ldp_m.seq AS __ldp_seq, __ldp_m.part AS __ldp_part FROM (SELECT *, file_row_number AS __ldp_pos "
-			  "FROM read_parquet([");
+	if (hidden) {
+		/* the path as the manifest spells it: what delete files ldp writes hold */
+		ldp_buf_puts(out, ", [");
+		for (size_t i = 0; i < p->nfiles; i++) {
+			if (i)
+				ldp_buf_puts(out, ", ");
+			ldp_buf_put_sql_string(out, p->files[i].path);
+		}
+		ldp_buf_puts(out, "][__ldp_idx::BIGINT + 1] AS __ldp_file, __ldp_pos");
+	}
+	/* Rows are addressed by (file index, position) packed into one BIGINT
+	 * (positions stay far below 2^40): a NOT IN over the delete side makes
+	 * DuckDB build its hash table on the small side, which an anti-join
+	 * does not when the data side's size is unknown to it (read_parquet
+	 * with a schema). Scoping by sequence number and partition happens on
+	 * the small side too, where each delete row meets its data file. */
+	ldp_buf_puts(out, " FROM (SELECT *, file_index AS __ldp_idx, file_row_number AS __ldp_pos FROM read_parquet([");
 	for (size_t i = 0; i < p->nfiles; i++) {
 		if (i)
 			ldp_buf_puts(out, ", ");
@@ -219,61 +230,59 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 	int rc = ldp_schema_to_parquet_schema_arg(s, out);
 	if (rc)
 		return rc;
-	ldp_buf_puts(out, ", filename = '__ldp_read', file_row_number = true)) __ldp_r JOIN (VALUES ");
-	for (size_t i = 0; i < p->nfiles; i++) {
-		ldp_buf_puts(out, i ? ", (" : "(");
-		ldp_buf_put_sql_string(out, ldp_io_local_path(p->files[i].path));
-		ldp_buf_puts(out, ", ");
-		ldp_buf_put_sql_string(out, p->files[i].path);
-		ldp_buf_printf(out, ", %" PRId64 ", ", p->files[i].seq);
-		put_part_key(out, p->files[i].spec_id, p->files[i].partition);
-		ldp_buf_puts(out, ")");
-	}
-	ldp_buf_puts(out, ") __ldp_m(read, path, seq, part) ON __ldp_r.__ldp_read = __ldp_m.read) __ldp_t");
-
-	/* position deletes: one relation of (file_path, pos, the delete's seq and partition key) */
-	size_t npos = 0;
-	for (size_t i = 0; i < p->ndeletes; i++)
-		if (p->deletes[i].content == LDP_CONTENT_POSITION_DELETES && pos_delete_live(p, &p->deletes[i]))
-			npos++;
-	if (npos) {
-		ldp_buf_puts(out, " ANTI JOIN (SELECT CASE WHEN starts_with(__ldp_x.file_path, 'file://') THEN "
-				  "substr(__ldp_x.file_path, 8) WHEN starts_with(__ldp_x.file_path, 'file:/') THEN "
-				  "substr(__ldp_x.file_path, 6) ELSE __ldp_x.file_path END AS file_path, __ldp_x.pos, "
-				  "__ldp_y.seq, __ldp_y.part FROM read_parquet([");
-		size_t k = 0;
-		for (size_t i = 0; i < p->ndeletes; i++) {
-			const ldp_planned_delete *d = &p->deletes[i];
-			if (d->content != LDP_CONTENT_POSITION_DELETES || !pos_delete_live(p, d))
-				continue;
-			if (k++)
-				ldp_buf_puts(out, ", ");
-			ldp_buf_put_sql_string(out, ldp_io_local_path(d->path));
-		}
-		ldp_buf_printf(out,
-			       "], schema = map {%d: {name: 'file_path', type: 'VARCHAR', default_value: NULL}, "
-			       "%d: {name: 'pos', type: 'BIGINT', default_value: NULL}}, filename = '__ldp_dfile') __ldp_x "
-			       "JOIN (VALUES ",
-			       POS_FILE_PATH_ID, POS_POS_ID);
-		k = 0;
-		for (size_t i = 0; i < p->ndeletes; i++) {
-			const ldp_planned_delete *d = &p->deletes[i];
-			if (d->content != LDP_CONTENT_POSITION_DELETES || !pos_delete_live(p, d))
-				continue;
-			ldp_buf_puts(out, k++ ? ", (" : "(");
-			ldp_buf_put_sql_string(out, ldp_io_local_path(d->path));
-			ldp_buf_printf(out, ", %" PRId64 ", ", d->seq);
-			put_part_key(out, d->spec_id, d->partition);
-			ldp_buf_puts(out, ")");
-		}
-		ldp_buf_puts(out, ") __ldp_y(path, seq, part) ON __ldp_x.__ldp_dfile = __ldp_y.path) __ldp_d "
-				  "ON __ldp_d.file_path = __ldp_t.__ldp_read AND __ldp_d.pos = __ldp_t.__ldp_pos "
-				  "AND __ldp_t.__ldp_seq <= __ldp_d.seq AND __ldp_t.__ldp_part = __ldp_d.part");
-	}
+	ldp_buf_puts(out, ", file_row_number = true)) __ldp_t");
 	for (size_t i = 0; i < p->ndeletes && !rc; i++)
 		if (p->deletes[i].content == LDP_CONTENT_EQUALITY_DELETES && eq_delete_live(p, &p->deletes[i]))
 			rc = put_equality_delete(p, &p->deletes[i], i, out);
 	if (rc)
 		return rc;
+
+	size_t npos = 0;
+	for (size_t i = 0; i < p->ndeletes; i++)
+		if (p->deletes[i].content == LDP_CONTENT_POSITION_DELETES && pos_delete_live(p, &p->deletes[i]))
+			npos++;
+	if (!npos)
+		return ldp_buf_oom(out);
+	ldp_buf_puts(out, " WHERE (__ldp_t.__ldp_idx::BIGINT << 40) + __ldp_t.__ldp_pos NOT IN (SELECT (__ldp_m.idx << 40) + "
+			  "__ldp_x.pos FROM read_parquet([");
+	size_t k = 0;
+	for (size_t i = 0; i < p->ndeletes; i++) {
+		const ldp_planned_delete *d = &p->deletes[i];
+		if (d->content != LDP_CONTENT_POSITION_DELETES || !pos_delete_live(p, d))
+			continue;
+		if (k++)
+			ldp_buf_puts(out, ", ");
+		ldp_buf_put_sql_string(out, ldp_io_local_path(d->path));
+	}
+	ldp_buf_printf(out,
+		       "], schema = map {%d: {name: 'file_path', type: 'VARCHAR', default_value: NULL}, "
+		       "%d: {name: 'pos', type: 'BIGINT', default_value: NULL}}, filename = '__ldp_dfile') __ldp_x "
+		       "JOIN (VALUES ",
+		       POS_FILE_PATH_ID, POS_POS_ID);
+	k = 0;
+	for (size_t i = 0; i < p->ndeletes; i++) {
+		const ldp_planned_delete *d = &p->deletes[i];
+		if (d->content != LDP_CONTENT_POSITION_DELETES || !pos_delete_live(p, d))
+			continue;
+		ldp_buf_puts(out, k++ ? ", (" : "(");
+		ldp_buf_put_sql_string(out, ldp_io_local_path(d->path));
+		ldp_buf_printf(out, ", %" PRId64 ", ", d->seq);
+		put_part_key(out, d->spec_id, d->partition);
+		ldp_buf_puts(out, ")");
+	}
+	/* data files: local path (what delete rows name, brought to local
+	 * form), index, sequence number, partition */
+	ldp_buf_puts(out, ") __ldp_y(path, seq, part) ON __ldp_x.__ldp_dfile = __ldp_y.path JOIN (VALUES ");
+	for (size_t i = 0; i < p->nfiles; i++) {
+		ldp_buf_puts(out, i ? ", (" : "(");
+		ldp_buf_put_sql_string(out, ldp_io_local_path(p->files[i].path));
+		ldp_buf_printf(out, ", %zu::BIGINT, %" PRId64 ", ", i, p->files[i].seq);
+		put_part_key(out, p->files[i].spec_id, p->files[i].partition);
+		ldp_buf_puts(out, ")");
+	}
+	ldp_buf_puts(out, ") __ldp_m(path, idx, seq, part) ON CASE WHEN starts_with(__ldp_x.file_path, 'file://') THEN "
+			  "substr(__ldp_x.file_path, 8) WHEN starts_with(__ldp_x.file_path, 'file:/') THEN "
+			  "substr(__ldp_x.file_path, 6) ELSE __ldp_x.file_path END = __ldp_m.path "
+			  "WHERE __ldp_x.pos IS NOT NULL AND __ldp_m.seq <= __ldp_y.seq AND __ldp_m.part = __ldp_y.part)");
 	return ldp_buf_oom(out);
 }
