@@ -99,8 +99,10 @@ static int cmp_str(const void *a, const void *b)
 
 static void set_sort(pathset *s)
 {
-	if (s->sorted)
+	if (s->sorted || s->l.n == 0) {
+		s->sorted = 1;
 		return;
+	}
 	qsort(s->l.items, s->l.n, sizeof *s->l.items, cmp_str);
 	size_t w = 0;
 	for (size_t i = 0; i < s->l.n; i++) {
@@ -117,6 +119,8 @@ static void set_sort(pathset *s)
 static int set_has(pathset *s, const char *path)
 {
 	set_sort(s);
+	if (!s->l.n)
+		return 0;
 	const char *p = ldp_io_local_path(path);
 	return bsearch(&p, s->l.items, s->l.n, sizeof *s->l.items, cmp_str) != NULL;
 }
@@ -446,7 +450,7 @@ int ldp_table_remove_orphans(ldp_warehouse *wh, const ldp_ident *id, int64_t old
 		rc = reach((const ldp_snapshot *const *)m->snapshots, m->nsnapshots, 0, &refs);
 	if (!rc)
 		rc = walk(ldp_io_local_path(m->location), older_than_ms, &refs, out);
-	if (!rc)
+	if (!rc && out->n)
 		qsort(out->items, out->n, sizeof *out->items, cmp_str);
 	for (size_t i = 0; !rc && !dry_run && i < out->n; i++)
 		rc = ldp_io_remove(out->items[i]);
