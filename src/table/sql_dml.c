@@ -147,6 +147,61 @@ static int plain_delete(const char *q, char *alias, size_t cap, const char **con
 	return 1;
 }
 
+static const char *skip_space(const char *p)
+{
+	while (isspace((unsigned char)*p))
+		p++;
+	return p;
+}
+
+static int word_at(const char *p, const char *w)
+{
+	size_t n = strlen(w);
+	return strncasecmp(p, w, n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_';
+}
+
+/* MERGE's `UPDATE SET *` and `INSERT *` as DuckDB's UPDATE BY NAME and
+ * INSERT BY NAME: the target carries two hidden columns, so positional
+ * forms would not line up; Iceberg engines (Spark) match these by name. */
+static void merge_stars(const char *in, ldp_buf *out)
+{
+	const char *p = in;
+	while (*p) {
+		if (*p == '\'' || *p == '"') {
+			char qc = *p;
+			const char *e = p + 1;
+			while (*e && !(*e == qc && e[1] != qc))
+				e += *e == qc ? 2 : 1;
+			if (*e)
+				e++;
+			ldp_buf_put(out, p, (size_t)(e - p));
+			p = e;
+			continue;
+		}
+		int at_word = (isalpha((unsigned char)*p) || *p == '_') && (p == in || (!isalnum((unsigned char)p[-1]) && p[-1] != '_'));
+		if (at_word && word_at(p, "update")) {
+			const char *a = skip_space(p + 6);
+			if (word_at(a, "set")) {
+				const char *b = skip_space(a + 3);
+				if (*b == '*') {
+					ldp_buf_puts(out, "UPDATE BY NAME");
+					p = b + 1;
+					continue;
+				}
+			}
+		}
+		if (at_word && word_at(p, "insert")) {
+			const char *a = skip_space(p + 6);
+			if (*a == '*') {
+				ldp_buf_puts(out, "INSERT BY NAME");
+				p = a + 1;
+				continue;
+			}
+		}
+		ldp_buf_putc(out, *p++);
+	}
+}
+
 int ldp_sql_handle_dml(ldp_sql_session *s, ldp_sql_kind kind, const char *stmt, ldp_sql_outcome *out)
 {
 	target_ctx c;
@@ -195,7 +250,10 @@ int ldp_sql_handle_dml(ldp_sql_session *s, ldp_sql_kind kind, const char *stmt, 
 		at = c.cols[i].offset + c.cols[i].length;
 	}
 	free_cols(&c);
-	ldp_buf_puts(&q, stmt + at);
+	if (kind == LDP_SQLK_MERGE)
+		merge_stars(stmt + at, &q);
+	else
+		ldp_buf_puts(&q, stmt + at);
 	ldp_dml_result r;
 	char alias[300];
 	const char *cond = NULL;

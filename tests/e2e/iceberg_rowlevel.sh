@@ -53,6 +53,7 @@ stmts=(
 	"DELETE FROM {T} WHERE id IN (SELECT id FROM {T} WHERE amount > 600)"
 	"DELETE FROM {T} AS x WHERE x.k = 3 AND x.id % 2 = 0"
 	"UPDATE {T} AS x SET s = upper(x.s) WHERE x.id BETWEEN 40 AND 60"
+	"MERGE INTO {T} USING (SELECT * FROM (VALUES (44, 4, 'star', 4.5), (2000, 0, 'star-new', 1.0)) v(id, k, s, amount)) AS src ON {T}.id = src.id WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
 )
 
 state() { "$LDP" sql --format csv "SELECT * FROM rl.$1 ORDER BY id"; }
