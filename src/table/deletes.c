@@ -200,7 +200,8 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 		ldp_buf_puts(out, "NULL AS \"(no columns)\"");
 	if (p->nfiles == 0) {
 		if (hidden)
-			ldp_buf_puts(out, ", CAST(NULL AS VARCHAR) AS __ldp_file, CAST(NULL AS BIGINT) AS __ldp_pos");
+			ldp_buf_puts(out, ", CAST(NULL AS VARCHAR) AS __ldp_file, CAST(NULL AS BIGINT) AS __ldp_pos, "
+				     "CAST(NULL AS UBIGINT) AS __ldp_idx");
 		ldp_buf_puts(out, " LIMIT 0");
 		return ldp_buf_oom(out);
 	}
@@ -212,7 +213,7 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 				ldp_buf_puts(out, ", ");
 			ldp_buf_put_sql_string(out, p->files[i].path);
 		}
-		ldp_buf_puts(out, "][__ldp_idx::BIGINT + 1] AS __ldp_file, __ldp_pos");
+		ldp_buf_puts(out, "][__ldp_idx::BIGINT + 1] AS __ldp_file, __ldp_pos, __ldp_idx");
 	}
 	/* Rows are addressed by (file index, position) packed into one BIGINT
 	 * (positions stay far below 2^40): a NOT IN over the delete side makes

@@ -86,7 +86,7 @@ int ldp_table_rewrite_data(ldp_warehouse *wh, const ldp_ident *id, const ldp_rew
 	/* one small file alone gains nothing from a rewrite */
 	if (cand.n == 0 || (cand.n == 1 && !has_deletes && !o->sort_by && !o->all && !o->where))
 		goto done;
-	ldp_buf_puts(&sel, "SELECT * EXCLUDE (__ldp_file, __ldp_pos) FROM (");
+	ldp_buf_puts(&sel, "SELECT * EXCLUDE (__ldp_file, __ldp_pos, __ldp_idx) FROM (");
 	rc = ldp_scan_plan_sql_deletes(&plan, 1, &sel);
 	ldp_buf_puts(&sel, ") WHERE __ldp_file IN (");
 	for (size_t i = 0; i < cand.n; i++) {

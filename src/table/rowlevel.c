@@ -292,8 +292,10 @@ static int commit_change(ldp_warehouse *wh, const ldp_table *tb, const ldp_snaps
 	put_columns(schema, "d.", &sel);
 	ldp_buf_printf(&sel, " FROM %s d WHERE ", src);
 	if (plain_delete)
-		ldp_buf_puts(&sel, mor ? "FALSE" : "d.__ldp_file IN (SELECT file FROM __ldp_ret) AND NOT EXISTS "
-						   "(SELECT 1 FROM __ldp_ret r WHERE r.file = d.__ldp_file AND r.pos = d.__ldp_pos)");
+		/* the deleted rows by (file index, position) key, as the scan
+		 * applies delete files (deletes.c) */
+		ldp_buf_puts(&sel, mor ? "FALSE" : "d.__ldp_idx IN (SELECT DISTINCT key >> 40 FROM __ldp_ret) AND "
+						   "(d.__ldp_idx::BIGINT << 40) + d.__ldp_pos NOT IN (SELECT key FROM __ldp_ret)");
 	else
 		ldp_buf_puts(&sel, "d.__ldp_file IS NULL OR ");
 	if (!rc && !mor) {
@@ -382,7 +384,7 @@ static int dml(ldp_warehouse *wh, const ldp_ident *id, const char *branch, ldp_s
 		/* DELETE ... WHERE: only the deleted rows' positions are needed */
 		ldp_buf_free(&q);
 		ldp_buf_printf(&q, "CREATE OR REPLACE TEMP TABLE __ldp_ret AS SELECT 'DELETE' AS action, __ldp_file AS file, "
-				   "__ldp_pos AS pos FROM %s AS %s WHERE (%s)",
+				   "__ldp_pos AS pos, (__ldp_idx::BIGINT << 40) + __ldp_pos AS key FROM %s AS %s WHERE (%s)",
 			       ldp_buf_cstr(&scan), alias, cond ? cond : "TRUE");
 		if (!ldp_buf_oom(&q))
 			rc = ldp_warehouse_bind_sql(wh, ldp_buf_cstr(&q));

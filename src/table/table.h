@@ -169,9 +169,10 @@ int ldp_table_manifests(const ldp_table *t, const ldp_snapshot_selector *sel, ld
 			size_t *n);
 /* A DuckDB query reading the planned files with columns mapped by field id. */
 int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out);
-/* The same with delete files applied (table/deletes.c); with `hidden`, two
- * more columns: __ldp_file (the data file's path as planned) and __ldp_pos
- * (the row's position in it), what row-level changes address rows by. */
+/* The same with delete files applied (table/deletes.c); with `hidden`, three
+ * more columns: __ldp_file (the data file's path as planned), __ldp_pos
+ * (the row's position in it), what row-level changes address rows by, and
+ * __ldp_idx (the file's index in the plan). */
 int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out);
 /* Record a delete manifest's live entries in the plan (table/deletes.c). */
 int ldp_scan_plan_add_deletes(ldp_scan_plan *p, const ldp_manifest_file *mf, const ldp_metadata *m, ldp_arena *a);
