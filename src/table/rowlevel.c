@@ -316,6 +316,8 @@ static int commit_change(ldp_warehouse *wh, const ldp_table *tb, const ldp_snaps
 		rl.add_deletes = dels;
 		rl.add_delete_spec_ids = specs;
 		rl.nadd_deletes = nd;
+		rl.require_files = (const char *const *)t.paths;
+		rl.nrequire_files = t.n;
 		out->delete_files = (int64_t)nd;
 	}
 	ldp_write_result res;

@@ -90,6 +90,11 @@ typedef struct ldp_write_rowlevel {
 	const ldp_data_file_entry *add_deletes;
 	const int32_t *add_delete_spec_ids;
 	size_t nadd_deletes;
+	/* Data files the added deletes refer to: if one is no longer live when
+	 * the commit lands (rewritten concurrently), the write fails, since its
+	 * deletes would silently miss the rows. */
+	const char *const *require_files;
+	size_t nrequire_files;
 	/* With remove_files or add_deletes: the snapshot the change was planned
 	 * on. A delete file committed after it makes the write fail rather than
 	 * resurrect or lose rows. */

@@ -103,9 +103,28 @@ int write_rl_check_base(commit_state *cs, const ldp_metadata *m, const ldp_snaps
 	ldp_manifest_file *mfs = NULL;
 	size_t n = 0;
 	int rc = ice_snapshot_manifests(head, &a, &mfs, &n);
+	size_t nreq = cs->rl->nrequire_files, found = 0;
+	char *seen = nreq ? calloc(nreq, 1) : NULL;
+	if (nreq && !seen)
+		rc = ldp_error_set(LDP_ENOMEM, "out of memory");
 	for (size_t i = 0; !rc && i < n; i++) {
-		if (mfs[i].content == LDP_CONTENT_DATA)
+		if (mfs[i].content == LDP_CONTENT_DATA) {
+			if (!nreq)
+				continue;
+			ldp_data_file_entry *es;
+			size_t ne;
+			rc = ice_manifest_read(&mfs[i], &a, &es, &ne);
+			for (size_t k = 0; !rc && k < ne; k++) {
+				if (es[k].status == LDP_ENTRY_DELETED)
+					continue;
+				for (size_t r = 0; r < nreq; r++)
+					if (!seen[r] && strcmp(cs->rl->require_files[r], es[k].file_path) == 0) {
+						seen[r] = 1;
+						found++;
+					}
+			}
 			continue;
+		}
 		ldp_data_file_entry *es;
 		size_t ne;
 		rc = ice_manifest_read(&mfs[i], &a, &es, &ne);
@@ -119,6 +138,12 @@ int write_rl_check_base(commit_state *cs, const ldp_metadata *m, const ldp_snaps
 						   es[k].snapshot_id, es[k].file_path, read_id);
 		}
 	}
+	if (!rc && found < nreq)
+		rc = ldp_error_set(LDP_ECONFLICT,
+				   "%zu of the %zu data files this change deletes rows from were removed or rewritten by a "
+				   "concurrent commit; nothing was committed: run the statement again",
+				   nreq - found, nreq);
+	free(seen);
 	ldp_arena_free(&a);
 	return rc;
 }

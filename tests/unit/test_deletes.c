@@ -347,6 +347,37 @@ static void test_conflicts(void **state)
 	assert_non_null(strstr(ldp_error_last()->message, "no longer in the table"));
 	assert_int_equal(current_snapshot("t"), after);
 	expect_rows("t", "0:a0,2:a2,3:a3,4:a4");
+
+	/* merge-on-read deletes for a file a concurrent overwrite rewrote would
+	 * miss its rows: refused */
+	int64_t planned = current_snapshot("t");
+	char *gone_file = data_file("t", 0, "3");
+	ldp_write_options ow;
+	memset(&ow, 0, sizeof ow);
+	ow.mode = LDP_WRITE_OVERWRITE;
+	OK(ldp_table_write(WH, &id, "SELECT range AS id, 0 AS k, 'n' || range AS s FROM range(3, 6)", &ow, &res));
+	int64_t after_overwrite = current_snapshot("t");
+	static const ldp_field_id pos_ids[] = {{"file_path", 2147483546, 0, NULL}, {"pos", 2147483545, 0, NULL}};
+	char sql[2048];
+	snprintf(sql, sizeof sql, "SELECT '%s' AS file_path, 0::BIGINT AS pos", gone_file);
+	del p1;
+	make_delete(&p1, "t", 3, LDP_CONTENT_POSITION_DELETES, 0, sql, pos_ids, 2, 0);
+	const char *req[] = {gone_file};
+	memset(&rl, 0, sizeof rl);
+	int32_t spec0 = 0;
+	rl.add_deletes = &p1.e;
+	rl.add_delete_spec_ids = &spec0;
+	rl.nadd_deletes = 1;
+	rl.require_files = req;
+	rl.nrequire_files = 1;
+	rl.read_snapshot_id = planned;
+	rc = ldp_table_write_rowlevel(WH, &id, "SELECT 1::BIGINT AS id, 0 AS k, 'x' AS s LIMIT 0", &o, &rl, &res);
+	assert_int_equal(rc, LDP_ECONFLICT);
+	assert_non_null(strstr(ldp_error_last()->message, "removed or rewritten by a concurrent commit"));
+	assert_int_equal(current_snapshot("t"), after_overwrite);
+	expect_rows("t", "3:n3,4:n4,5:n5");
+	free(gone_file);
+	free_dels(&p1, 1);
 	free_dels(&d1, 1);
 	free_dels(&d2, 1);
 	close_project();
