@@ -80,6 +80,8 @@ int cmd_init(int argc, char **argv);
 void cmd_init_help(FILE *out);
 int cmd_namespace(int argc, char **argv);
 int cmd_table(int argc, char **argv);
+int cmd_branch(int argc, char **argv);
+void cmd_branch_help(FILE *out);
 void cmd_table_help(FILE *out);
 void cmd_namespace_help(FILE *out);
 int cmd_export(int argc, char **argv);

@@ -27,6 +27,7 @@ void ldp_scan_plan_clear(ldp_scan_plan *p)
 		free(p->files[i].partition);
 	}
 	free(p->files);
+	ldp_scan_plan_clear_deletes(p);
 	memset(p, 0, sizeof *p);
 }
 
@@ -51,6 +52,7 @@ int ice_plan_add_file(ldp_scan_plan *p, size_t *cap, const ldp_data_file_entry *
 	f->record_count = e->record_count;
 	f->file_size = e->file_size_in_bytes;
 	f->spec_id = spec_id;
+	f->seq = e->sequence_number;
 	if (!f->path || !f->partition) {
 		free(f->path);
 		free(f->partition);
@@ -94,12 +96,7 @@ int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_sel
 	rc = ice_snapshot_manifests(snap, &a, &mfs, &nmf);
 	for (size_t i = 0; !rc && i < nmf; i++) {
 		if (mfs[i].content != LDP_CONTENT_DATA) {
-			/* Delete files (written by other engines) arrive with row-level changes. */
-			if (mfs[i].added_files_count + mfs[i].existing_files_count > 0 || mfs[i].added_files_count < 0) {
-				rc = ldp_error_set(LDP_EUNSUPPORTED, "table %s.%s has delete files (%s); reading them is not supported yet",
-						   t->ident.ns, t->ident.name, mfs[i].manifest_path);
-				break;
-			}
+			rc = ldp_scan_plan_add_deletes(out, &mfs[i], m, &a);
 			continue;
 		}
 		ldp_data_file_entry *es;
@@ -133,6 +130,8 @@ int ldp_table_manifests(const ldp_table *t, const ldp_snapshot_selector *sel, ld
 
 int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 {
+	if (p->ndeletes)
+		return ldp_scan_plan_sql_deletes(p, 0, out);
 	const ldp_schema *s = p->schema;
 	if (!s)
 		return ldp_error_set(LDP_ECORRUPT, "table metadata has no current schema");

@@ -543,6 +543,12 @@ static int commit_metadata(ldp_warehouse *wh, const ldp_ident *id, meta_change_f
 	}
 }
 
+int ldp_table_commit_metadata(ldp_warehouse *wh, const ldp_ident *id,
+			      int (*fn)(const ldp_metadata *in, void *ctx, ldp_metadata **out), void *ctx)
+{
+	return commit_metadata(wh, id, fn, ctx);
+}
+
 static int do_rollback(const ldp_metadata *in, void *ctx, ldp_metadata **out)
 {
 	int64_t sid = *(int64_t *)ctx;
