@@ -5,6 +5,7 @@
 # partitioning, and SQLite. Expected values are worked out by hand from the
 # small inputs written here.
 set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 : "${LDP:?LDP must name the ldp binary}"
 : "${LDP_TEST_TMP:?}"
@@ -16,21 +17,7 @@ export LDP_PROJECT="$T/p"
 unset LDP_LOG
 cd "$T"
 
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-expect_eq() {
-	if [[ "$2" == "$3" ]]; then ok "$1"; else fail "$1: got [$2] want [$3]"; fi
-}
-q() { "$LDP" sql --format csv --no-header "$1"; }
-run_capture() {
-	set +e
-	out=$("$@" 2>"$T/stderr")
-	rc=$?
-	set -e
-	err=$(cat "$T/stderr")
-}
-
+. "$here/lib/checks.sh"
 "$LDP" init "$T/p" >/dev/null
 
 # ---- CSV: creates the table, types inferred ----
@@ -167,8 +154,4 @@ expect_eq "missing file refused" "$rc" 1
 expect_eq "missing file named" "$(grep -c 'in/none.csv' <<<"$err")" "1"
 expect_eq "no table left behind" "$("$LDP" table list raw | grep -c 'raw.g$' || true)" "0"
 
-if ((fails)); then
-	echo "$fails check(s) failed" >&2
-	exit 1
-fi
-echo "all ingest file checks passed"
+finish "ingest file"
