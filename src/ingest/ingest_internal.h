@@ -32,4 +32,9 @@ int ingest_merge(ldp_warehouse *wh, const char *select_sql, const ldp_ident *tar
 #define INGEST_JSON_REJECTS "__ldp_json_rejects"
 int ingest_json_quarantine(ldp_engine *e, const ldp_ingest_files *f, ldp_ingest_files *good);
 
+/* --stage-sqlite: write the rows of select_sql into table `table` of SQLite
+ * database db_path (replaced when `replace`, else appended to). */
+int ingest_stage_sqlite(ldp_engine *e, const char *select_sql, const char *db_path, const char *table, int replace,
+			int64_t *rows);
+
 #endif

@@ -350,6 +350,23 @@ int ingest_load_files(ldp_warehouse *wh, ldp_ingest_files *f, const ldp_ident *t
 		return rc;
 	}
 	LDP_DEBUG("ingest reader: %s", ldp_buf_cstr(&sql));
+	const char *stage = ldp_ingest_opt(o, "stage-sqlite");
+	if (stage) {
+		/* the raw landing first: a failed commit still leaves the batch staged */
+		const char *st = ldp_ingest_opt(o, "stage-table");
+		int64_t staged = 0;
+		progress(o, "staging into SQLite");
+		rc = ingest_stage_sqlite(e, ldp_buf_cstr(&sql), stage, st ? st : target->name,
+					 o->mode == LDP_INGEST_OVERWRITE, &staged);
+		if (csv && !rc) /* the staging scan filled the rejects tables too: start them afresh */
+			rc = ldp_engine_exec(e, "DROP TABLE IF EXISTS " REJECTS "; DROP TABLE IF EXISTS " REJECTS "_scan");
+		res->staged = staged;
+		if (rc) {
+			ldp_buf_free(&sql);
+			ldp_ingest_files_clear(&good);
+			return rc;
+		}
+	}
 	rejects_ctx rctx = {e, o, 0};
 	load_args la = {f->summary, f->nsummary, csv ? check_rejects : NULL, &rctx};
 	rc = load(wh, ldp_buf_cstr(&sql), target, o, &la, res);
