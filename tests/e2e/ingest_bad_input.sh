@@ -59,7 +59,7 @@ expect_eq "no table left after a failed create" "$("$LDP" table list raw | grep 
 printf '{"id": 1, "v": "a"}\n{"id": 2, "v": \n{"id": 3, "v": "c"}\n' >in/bad.ndjson
 run_capture "$LDP" ingest in/bad.ndjson raw.events
 expect_eq "bad ndjson exit 1" "$rc" 1
-expect_eq "bad ndjson names file and line" "$(grep -c 'bad.ndjson.*line' <<<"$err")" "1"
+expect_eq "bad ndjson names file and line" "$(grep -c 'in/bad.ndjson, line 2: not a valid JSON record' <<<"$err")" "1"
 expect_eq "bad ndjson: no table" "$("$LDP" table list raw | grep -c '^raw.events$' || true)" "0"
 # ... or is quarantined
 run_capture "$LDP" ingest in/bad.ndjson raw.events --on-error quarantine
