@@ -24,7 +24,6 @@
 #include "ldp/json.h"
 #include "ldp/log.h"
 
-
 void near_entries_free(near_entry *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -241,9 +240,9 @@ int near_load_block(const near_store *s, const near_entry *e, json_t **out)
 	size_t i;
 	json_t *chunk;
 	/* one shard file per chunk of the block, named by the chunk's shard id */
-	json_array_foreach(rc ? NULL : json_object_get(block, "chunks"), i, chunk)
+	json_array_foreach(rc ? NULL : near_jget(block, "chunks"), i, chunk)
 	{
-		json_t *sid = json_object_get(chunk, "shard_id");
+		json_t *sid = near_jget(chunk, "shard_id");
 		if (!json_is_integer(sid)) {
 			rc = ldp_error_set(LDP_ECORRUPT, "%s/%s: chunk %zu has no shard_id", s->what, ldp_buf_cstr(&key), i);
 			break;

@@ -50,6 +50,13 @@ void near_entries_free(near_entry *e, size_t n);
  * files, found up to two directory levels down). */
 int near_store_local(const char *dir, near_store *out);
 
+/* o[snake] or, failing that, o[snakeInCamelCase]; NULL when o is no object. */
+json_t *near_jget(const json_t *o, const char *snake);
+
+/* A store over an S3 bucket in the lake layout: "bucket" or "bucket/prefix"
+ * (ingest/near_s3.c). */
+int near_store_s3(const char *location, near_store *out);
+
 /* Load one block as {"block": ..., "shards": [...]}, whatever its shape. */
 int near_load_block(const near_store *s, const near_entry *e, json_t **out);
 

@@ -84,11 +84,7 @@ static int open_store(const near_uri *u, near_store *s)
 			return ldp_error_set(LDP_ENOTFOUND, "NEAR Lake directory %s does not exist", loc);
 		return near_store_local(loc, s);
 	}
-	return ldp_error_set(LDP_EUNSUPPORTED,
-			     "near-lake://%s: reading NEAR Lake from an S3 bucket needs the S3 client, which this build "
-			     "lacks; mirror the blocks locally (aws s3 sync s3://%s/<height> ...) and use "
-			     "near-lake:///local/dir",
-			     loc, loc);
+	return near_store_s3(loc, s);
 }
 
 /* The table's resume mark, or -1 when it has none (or does not exist). */
