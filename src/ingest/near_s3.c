@@ -26,26 +26,16 @@ typedef struct s3_ctx {
 	char *what;   /* s3://bucket/prefix */
 } s3_ctx;
 
-static int s3_get(void *vctx, const char *key, char **data, size_t *len)
+static int s3_get(void *vctx, const char *key, uint8_t **data, size_t *len)
 {
 	s3_ctx *c = vctx;
 	ldp_buf k = LDP_BUF_INIT;
 	ldp_buf_printf(&k, "%s%s", c->prefix, key);
 	if (ldp_buf_oom(&k))
 		return LDP_ENOMEM;
-	uint8_t *buf = NULL;
-	int rc = ldp_s3_get_mem(c->client, c->bucket, k.ptr, &buf, len);
+	int rc = ldp_s3_get_mem(c->client, c->bucket, k.ptr, data, len);
 	ldp_buf_free(&k);
-	if (rc)
-		return rc;
-	char *s = realloc(buf, *len + 1);
-	if (!s) {
-		free(buf);
-		return ldp_error_set(LDP_ENOMEM, "out of memory");
-	}
-	s[*len] = '\0';
-	*data = s;
-	return 0;
+	return rc;
 }
 
 static int s3_list(void *vctx, int64_t from, int64_t to, near_entry **out, size_t *n)
@@ -69,9 +59,8 @@ static int s3_list(void *vctx, int64_t from, int64_t to, near_entry **out, size_
 	ldp_buf_free(&p);
 	if (rc)
 		return ldp_error_wrap(rc, "listing %s", c->what);
-	size_t plen = strlen(c->prefix), cap = 0;
-	near_entry *e = NULL;
-	size_t ne = 0;
+	size_t plen = strlen(c->prefix);
+	near_entries e = {0};
 	for (size_t i = 0; !rc && i < l.n; i++) {
 		const char *rel = l.items[i].key + plen;
 		/* <12 digits>/block.json marks one block of the lake layout */
@@ -79,32 +68,17 @@ static int s3_list(void *vctx, int64_t from, int64_t to, near_entry **out, size_
 		    strcmp(rel + 12, "/block.json") != 0)
 			continue;
 		int64_t h = strtoll(rel, NULL, 10);
-		if (h < from || (to >= 0 && h > to))
-			continue;
-		if (ne == cap) {
-			cap = cap ? cap * 2 : 64;
-			near_entry *ng = realloc(e, cap * sizeof *ng);
-			if (!ng) {
-				rc = ldp_error_set(LDP_ENOMEM, "out of memory");
-				break;
-			}
-			e = ng;
-		}
-		char *k = strndup(rel, 12);
-		if (!k) {
-			rc = ldp_error_set(LDP_ENOMEM, "out of memory");
-			break;
-		}
-		e[ne++] = (near_entry){h, 0, k};
+		if (h >= from && (to < 0 || h <= to))
+			rc = near_entries_push(&e, h, 0, rel, 12);
 	}
 	ldp_s3_list_free(&l);
 	if (rc) {
-		near_entries_free(e, ne);
+		near_entries_free(e.e, e.n);
 		return rc;
 	}
 	/* keys come in key order, and 12-digit zero padding makes that height order */
-	*out = e;
-	*n = ne;
+	*out = e.e;
+	*n = e.n;
 	return 0;
 }
 
