@@ -56,6 +56,8 @@ int cli_print_result(ldp_result *r, FILE *out, const cli_output_opts *opts);
 /* Commands */
 int cmd_sql(int argc, char **argv);
 void cmd_sql_help(FILE *out);
+int cmd_s3(int argc, char **argv);
+void cmd_s3_help(FILE *out);
 int cmd_version(int argc, char **argv);
 void cmd_version_help(FILE *out);
 
@@ -88,3 +90,5 @@ int cmd_ingest(int argc, char **argv);
 void cmd_ingest_help(FILE *out);
 int cmd_run(int argc, char **argv);
 void cmd_run_help(FILE *out);
+int cmd_demo(int argc, char **argv);
+void cmd_demo_help(FILE *out);

@@ -12,6 +12,7 @@
 #include "format/schema.h"
 #include "format/transform.h"
 #include "ldp/error.h"
+#include "ldp/io.h"
 #include "ldp/log.h"
 #include "format/metadata.h"
 #include "table/ice.h"
@@ -153,7 +154,13 @@ int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 	for (size_t i = 0; i < p->nfiles; i++) {
 		if (i)
 			ldp_buf_puts(out, ", ");
-		ldp_buf_put_sql_string(out, p->files[i].path);
+		/* DuckDB reads local files: remote data files through the content cache */
+		char *local = NULL;
+		int rc = ldp_io_is_remote(p->files[i].path) ? ldp_io_local_copy(p->files[i].path, &local) : LDP_OK;
+		if (rc)
+			return ldp_error_wrap(rc, "fetching data file %s", p->files[i].path);
+		ldp_buf_put_sql_string(out, local ? local : p->files[i].path);
+		free(local);
 	}
 	/* Columns by field id, so renamed, added and dropped columns read right
 	 * from files written under older schemas. */
