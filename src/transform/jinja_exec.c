@@ -154,6 +154,7 @@ static int exec_stmt(jj_rt *rt, jj_scope *sc, const jj_node *n, ldp_buf *out)
 		m->name = n->str;
 		m->def = n;
 		m->tmpl = n->tmpl;
+		m->closure = sc; /* sees the template's names, and itself */
 		v.type = JJ_MACRO;
 		v.u.macro = m;
 		return set_var(rt, sc, n->str, v);
