@@ -74,3 +74,5 @@ int cmd_namespace(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 void cmd_table_help(FILE *out);
 void cmd_namespace_help(FILE *out);
+int cmd_transform(int argc, char **argv);
+void cmd_transform_help(FILE *out);

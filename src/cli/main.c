@@ -18,6 +18,7 @@ static const ldp_cli_cmd commands[] = {
 	{"namespace", "Create, list, describe, change and drop namespaces", cmd_namespace, cmd_namespace_help},
 	{"table", "Create, load, list and change Iceberg tables; history, snapshots, refs", cmd_table, cmd_table_help},
 	{"sql", "Run SQL (DuckDB dialect) over files and tables", cmd_sql, cmd_sql_help},
+	{"transform", "Run dbt projects on the warehouse: run, build, test, seed, compile, ls, docs", cmd_transform, cmd_transform_help},
 	{"version", "Print the ldp and DuckDB versions", cmd_version, cmd_version_help},
 	{"help", "Show help for ldp or one of its commands", cmd_help, cmd_help_help},
 };

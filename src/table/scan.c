@@ -16,6 +16,7 @@
 #include "format/metadata.h"
 #include "table/ice.h"
 #include "table/table.h"
+#include "table/view.h"
 
 void ldp_scan_plan_clear(ldp_scan_plan *p)
 {
@@ -234,6 +235,16 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 		}
 		ldp_catalog_names_free(&names);
 	}
+	/* An Iceberg view (table/view.h): the names its SQL reads are bound
+	 * first, then it becomes a DuckDB view in the same place a table would. */
+	char *view_sql = NULL;
+	if (!rc && !exists && !at && ldp_view_load_sql(c->wh, &id, &view_sql) == LDP_OK) {
+		exists = 1;
+		if ((rc = ldp_sql_scan_names(view_sql, bind_one, c))) {
+			free(view_sql);
+			return ldp_error_wrap(rc, "binding view %s.%s", ns, tn);
+		}
+	}
 	if (rc || !exists) {
 		ldp_error_clear();
 		if (at) /* a time-travel name that is not a table is certainly a mistake */
@@ -246,8 +257,9 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	ldp_scan_plan plan;
 	memset(&plan, 0, sizeof plan);
 	ldp_buf q = LDP_BUF_INIT;
-	rc = ldp_table_load(c->wh, &id, &t);
-	if (!rc)
+	if (!view_sql)
+		rc = ldp_table_load(c->wh, &id, &t);
+	if (!rc && !view_sql)
 		rc = ldp_table_plan(c->wh, t, &sel, &plan);
 	if (!rc) {
 		/* Where the view goes so that DuckDB resolves the name as written:
@@ -278,9 +290,12 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 		ldp_buf_put_sql_ident(&q, tn);
 		ldp_buf_puts(&q, " AS ");
 		ldp_buf_free(&qual);
-		if (!rc)
+		if (!rc && view_sql)
+			ldp_buf_puts(&q, view_sql);
+		else if (!rc)
 			rc = ldp_scan_plan_sql(&plan, &q);
 	}
+	free(view_sql);
 	if (!rc)
 		rc = ldp_engine_exec(c->engine, ldp_buf_cstr(&q));
 	if (!rc) {
