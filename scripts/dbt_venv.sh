@@ -5,7 +5,7 @@
 # Cached in the build tree; pinned.
 set -euo pipefail
 dir=${1:?usage: scripts/dbt_venv.sh <venv dir>}
-PKG="dbt-duckdb==1.11.1"
+PKG="dbt-duckdb>=1.9,<1.11 dbt-core>=1.10,<1.11"
 stamp="$dir/.ldp-stamp"
 mkdir -p "$(dirname "$dir")"
 if command -v flock >/dev/null 2>&1; then
@@ -20,7 +20,7 @@ py=$(command -v python3 || true)
 [ -n "$py" ] || { echo "dbt_venv: python3 not found" >&2; exit 1; }
 rm -rf "$dir"
 "$py" -m venv "$dir" >&2 || { echo "dbt_venv: python3 -m venv failed (install python3-venv)" >&2; exit 1; }
-"$dir/bin/pip" install --quiet --disable-pip-version-check "$PKG" >&2 \
+"$dir/bin/pip" install --quiet --disable-pip-version-check $PKG >&2 \
     || { echo "dbt_venv: pip install $PKG failed" >&2; exit 1; }
 echo "$PKG" > "$stamp"
 echo "$dir/bin/dbt"

@@ -134,6 +134,19 @@ run_capture "$LDP" transform run -s broken
 expect_has "unknown macro message" "$err" "models/broken.sql:1: 'no_such_macro' is undefined"
 rm "$P/models/broken.sql"
 
+# ---- an ldp.yml project without dbt_project.yml ----
+L="$T/plain"
+"$LDP" init "$L" >/dev/null
+mkdir -p "$L/models"
+printf "select 42 as answer\n" >"$L/models/answer.sql"
+printf "{{ config(materialized='table') }}\nselect answer + 1 as next from {{ ref('answer') }}\n" >"$L/models/next.sql"
+set +e
+out=$(cd "$L" && "$LDP" transform run 2>&1)
+rc=$?
+set -e
+expect_eq "ldp.yml project exit" "$rc" 0
+expect_eq "ldp.yml project result" "$(cd "$L" && "$LDP" sql --format csv --no-header "select next from main.next")" "43"
+
 if ((fails)); then
 	echo "$fails check(s) failed" >&2
 	exit 1
