@@ -107,6 +107,8 @@ int dbt_select(dbt_project *p, ldp_dbt_command cmd);
 /* dbt_run.c / dbt_materialize.c */
 int dbt_materialize(dbt_worker *w, dbt_node *n, char *msg, size_t msgsz);
 int dbt_run_test(dbt_worker *w, dbt_node *n, char *msg, size_t msgsz, int *failures);
+/* Write target/compiled/<project>/<path> (generic tests: <property file>/<name>.sql). */
+int dbt_write_compiled(dbt_project *p, const dbt_node *n, const char *sql);
 void dbt_emit(dbt_project *p, const ldp_dbt_event *ev);
 
 /* dbt_docs.c */

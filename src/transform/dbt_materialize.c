@@ -43,20 +43,24 @@ static void node_ident(const dbt_node *n, ldp_ident *id)
 	snprintf(id->name, sizeof id->name, "%s", n->alias);
 }
 
-static void write_compiled(dbt_project *p, const dbt_node *n, const char *sql)
+int dbt_write_compiled(dbt_project *p, const dbt_node *n, const char *sql)
 {
 	ldp_buf path = LDP_BUF_INIT;
-	if (n->path && n->kind != DBT_TEST)
+	if (n->path)
 		ldp_buf_printf(&path, "%s/%s/compiled/%s/%s", p->dir, p->target_path, p->name, n->path);
-	else if (n->path)
-		ldp_buf_printf(&path, "%s/%s/compiled/%s/%s", p->dir, p->target_path, p->name, n->path);
-	else
+	else /* generic tests, under the property file that declares them, as dbt does */
 		ldp_buf_printf(&path, "%s/%s/compiled/%s/%s/%s.sql", p->dir, p->target_path, p->name,
 			       json_string_value(json_object_get(n->meta, "file")), n->name);
-	/* best effort: the compiled file is for people reading it */
-	if (ldp_io_write_atomic(ldp_buf_cstr(&path), sql, strlen(sql)) != 0)
-		ldp_error_clear();
+	int rc = ldp_buf_oom(&path) ? LDP_ENOMEM : ldp_io_write_atomic(ldp_buf_cstr(&path), sql, strlen(sql));
 	ldp_buf_free(&path);
+	return rc;
+}
+
+/* The compiled file is for people reading it: a run does not fail on it. */
+static void write_compiled(dbt_project *p, const dbt_node *n, const char *sql)
+{
+	if (dbt_write_compiled(p, n, sql) != 0)
+		ldp_error_clear();
 }
 
 static int table_exists(ldp_warehouse *wh, const ldp_ident *id, int *exists)

@@ -184,18 +184,8 @@ static void run_node(sched *s, dbt_worker *w, size_t i, size_t index)
 	if (s->cmd == LDP_DBT_COMPILE) {
 		ldp_buf sql = LDP_BUF_INIT;
 		rc = dbt_compile_node(p, n, w, 0, &sql);
-		if (!rc) {
-			ldp_buf path = LDP_BUF_INIT;
-			if (n->path && n->kind != DBT_TEST)
-				ldp_buf_printf(&path, "%s/%s/compiled/%s/%s", p->dir, p->target_path, p->name, n->path);
-			else if (n->path)
-				ldp_buf_printf(&path, "%s/%s/compiled/%s/%s", p->dir, p->target_path, p->name, n->path);
-			else
-				ldp_buf_printf(&path, "%s/%s/compiled/%s/%s/%s.sql", p->dir, p->target_path, p->name,
-					       json_string_value(json_object_get(n->meta, "file")), n->name);
-			rc = ldp_io_write_atomic(ldp_buf_cstr(&path), sql.ptr ? sql.ptr : "", sql.len);
-			ldp_buf_free(&path);
-		}
+		if (!rc)
+			rc = dbt_write_compiled(p, n, ldp_buf_cstr(&sql));
 		ldp_buf_free(&sql);
 		snprintf(msg, sizeof msg, "COMPILED");
 		st = rc ? ST_ERROR : ST_OK;

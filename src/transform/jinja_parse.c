@@ -1,268 +1,10 @@
-/*
- * Jinja lexer and parser: template text -> AST (jinja_internal.h).
- *
- * Whitespace control follows Jinja2's defaults as dbt configures them
- * (trim_blocks and lstrip_blocks off): "{%-" / "{{-" / "{#-" strip the
- * whitespace before the tag, "-%}" / "-}}" / "-#}" the whitespace after it,
- * newlines included. One trailing newline at the end of a template is
- * dropped (keep_trailing_newline off).
- */
+/* Jinja parser: tokens (jinja_lex.c) -> AST (jinja_internal.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ldp/error.h"
-#include "transform/jinja_internal.h"
-
-typedef enum tok_type { T_TEXT, T_VAR_BEGIN, T_VAR_END, T_BLOCK_BEGIN, T_BLOCK_END, T_NAME, T_INT, T_FLOAT, T_STR, T_OP, T_EOF } tok_type;
-
-typedef struct tok {
-	tok_type type;
-	int line;
-	const char *s; /* text, name, op, or decoded string (arena) */
-	size_t n;
-	int64_t i;
-	double f;
-} tok;
-
-typedef struct parser {
-	jj_env *env;
-	ldp_arena *a;
-	const char *name;
-	const jj_template *tmpl;
-	tok *toks;
-	size_t ntoks, cap, pos;
-} parser;
-
-static int perr(parser *p, int line, const char *fmt, const char *arg)
-{
-	char msg[512];
-	snprintf(msg, sizeof msg, fmt, arg ? arg : "");
-	return ldp_error_set(LDP_EINVALID, "%s:%d: %s", p->name, line, msg);
-}
-
-static int push(parser *p, tok t)
-{
-	if (p->ntoks == p->cap) {
-		size_t nc = p->cap ? p->cap * 2 : 256;
-		tok *nt = realloc(p->toks, nc * sizeof *nt);
-		if (!nt)
-			return ldp_error_set(LDP_ENOMEM, "out of memory");
-		p->toks = nt;
-		p->cap = nc;
-	}
-	p->toks[p->ntoks++] = t;
-	return 0;
-}
-
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-static int is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-
-static int count_lines(const char *s, size_t n)
-{
-	int k = 0;
-	for (size_t i = 0; i < n; i++)
-		k += s[i] == '\n';
-	return k;
-}
-
-/* Tokenize the inside of a tag until its end delimiter ("}}", "%}"). */
-static int lex_tag(parser *p, const char **ps, int *line, char close, int *strip_after)
-{
-	const char *s = *ps;
-	for (;;) {
-		while (is_space(*s)) {
-			if (*s == '\n')
-				(*line)++;
-			s++;
-		}
-		if (!*s)
-			return perr(p, *line, "unclosed tag: expected '%s'", close == '}' ? "}}" : "%}");
-		if (*s == '-' && s[1] == close && s[2] == '}') {
-			*strip_after = 1;
-			s += 3;
-			break;
-		}
-		if (*s == close && s[1] == '}') {
-			s += 2;
-			break;
-		}
-		tok t = {T_OP, *line, s, 1, 0, 0};
-		if (is_ident_start(*s)) {
-			const char *b = s;
-			while (is_ident_start(*s) || is_digit(*s))
-				s++;
-			t.type = T_NAME, t.s = b, t.n = (size_t)(s - b);
-		} else if (is_digit(*s)) {
-			const char *b = s;
-			int isf = 0;
-			while (is_digit(*s) || *s == '_')
-				s++;
-			if (*s == '.' && is_digit(s[1])) {
-				isf = 1;
-				s++;
-				while (is_digit(*s))
-					s++;
-			}
-			if (*s == 'e' || *s == 'E') {
-				isf = 1;
-				s++;
-				if (*s == '+' || *s == '-')
-					s++;
-				while (is_digit(*s))
-					s++;
-			}
-			char buf[64];
-			size_t k = 0;
-			for (const char *q = b; q < s && k < sizeof buf - 1; q++)
-				if (*q != '_')
-					buf[k++] = *q;
-			buf[k] = 0;
-			if (isf)
-				t.type = T_FLOAT, t.f = strtod(buf, NULL);
-			else
-				t.type = T_INT, t.i = strtoll(buf, NULL, 10);
-		} else if (*s == '\'' || *s == '"') {
-			char q = *s++;
-			ldp_buf b = LDP_BUF_INIT;
-			while (*s && *s != q) {
-				if (*s == '\\' && s[1]) {
-					s++;
-					char c = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s == 'r' ? '\r' : *s;
-					if (*s != 'n' && *s != 't' && *s != 'r' && *s != '\\' && *s != '\'' && *s != '"')
-						ldp_buf_putc(&b, '\\');
-					ldp_buf_putc(&b, c);
-					s++;
-					continue;
-				}
-				if (*s == '\n')
-					(*line)++;
-				ldp_buf_putc(&b, *s++);
-			}
-			if (!*s) {
-				ldp_buf_free(&b);
-				return perr(p, t.line, "unterminated string literal", NULL);
-			}
-			s++;
-			t.type = T_STR;
-			t.n = b.len;
-			t.s = ldp_arena_strndup(p->a, ldp_buf_cstr(&b), b.len);
-			ldp_buf_free(&b);
-		} else {
-			static const char *const two[] = {"**", "//", "==", "!=", "<=", ">="};
-			int matched = 0;
-			for (size_t i = 0; i < 6; i++)
-				if (s[0] == two[i][0] && s[1] == two[i][1])
-					t.n = 2, matched = 1;
-			if (!matched && !strchr("+-*/%~<>=()[]{},.:|", *s)) {
-				char c[2] = {*s, 0};
-				return perr(p, *line, "unexpected character '%s' in a tag", c);
-			}
-			s += t.n;
-		}
-		int rc = push(p, t);
-		if (rc)
-			return rc;
-	}
-	*ps = s;
-	return 0;
-}
-
-static int lex(parser *p, const char *src)
-{
-	const char *s = src;
-	int line = 1, strip_next = 0;
-	for (;;) {
-		const char *open = s;
-		while ((open = strchr(open, '{')) && open[1] != '{' && open[1] != '%' && open[1] != '#')
-			open++;
-		const char *tend = open ? open : s + strlen(s);
-		int strip_before = open && open[2] == '-';
-		const char *b = s, *e = tend;
-		if (strip_next)
-			while (b < e && is_space(*b))
-				b++;
-		if (strip_before)
-			while (e > b && is_space(e[-1]))
-				e--;
-		if (!open && e > b && e[-1] == '\n') /* keep_trailing_newline off */
-			e--;
-		int rc;
-		if (e > b && (rc = push(p, (tok){T_TEXT, line + count_lines(s, (size_t)(b - s)), b, (size_t)(e - b), 0, 0})))
-			return rc;
-		line += count_lines(s, (size_t)(tend - s));
-		strip_next = 0;
-		if (!open)
-			break;
-		s = open + 2 + strip_before;
-		if (open[1] == '#') {
-			const char *c = strstr(s, "#}");
-			if (!c)
-				return perr(p, line, "unclosed comment: expected '#}'", NULL);
-			strip_next = c > s && c[-1] == '-';
-			line += count_lines(s, (size_t)(c - s));
-			s = c + 2;
-			continue;
-		}
-		int is_block = open[1] == '%';
-		/* {% raw %}...{% endraw %} is copied verbatim */
-		const char *q = s;
-		while (is_space(*q))
-			q++;
-		if (is_block && strncmp(q, "raw", 3) == 0 && !is_ident_start(q[3]) && !is_digit(q[3])) {
-			q += 3;
-			while (is_space(*q))
-				q++;
-			int raw_strip = 0;
-			if (*q == '-')
-				raw_strip = 1, q++;
-			if (q[0] != '%' || q[1] != '}')
-				return perr(p, line, "expected '%%}' after 'raw'", NULL);
-			q += 2;
-			const char *r = q, *end = NULL;
-			while ((r = strstr(r, "{%"))) {
-				const char *x = r + 2;
-				if (*x == '-')
-					x++;
-				while (is_space(*x))
-					x++;
-				if (strncmp(x, "endraw", 6) == 0) {
-					end = r;
-					break;
-				}
-				r += 2;
-			}
-			if (!end)
-				return perr(p, line, "'raw' block is never closed with {%% endraw %%}", NULL);
-			const char *rb = q, *re = end;
-			if (raw_strip)
-				while (rb < re && is_space(*rb))
-					rb++;
-			if (end[2] == '-')
-				while (re > rb && is_space(re[-1]))
-					re--;
-			if (re > rb && (rc = push(p, (tok){T_TEXT, line, rb, (size_t)(re - rb), 0, 0})))
-				return rc;
-			const char *close = strstr(end, "%}");
-			if (!close)
-				return perr(p, line, "unclosed tag: expected '%%}'", NULL);
-			strip_next = close[-1] == '-';
-			line += count_lines(s, (size_t)(close - s));
-			s = close + 2;
-			continue;
-		}
-		if ((rc = push(p, (tok){is_block ? T_BLOCK_BEGIN : T_VAR_BEGIN, line, open, 2, 0, 0})))
-			return rc;
-		if ((rc = lex_tag(p, &s, &line, is_block ? '%' : '}', &strip_next)))
-			return rc;
-		if ((rc = push(p, (tok){is_block ? T_BLOCK_END : T_VAR_END, line, s - 2, 2, 0, 0})))
-			return rc;
-	}
-	return push(p, (tok){T_EOF, line, "", 0, 0, 0});
-}
-
-/* ---- parser ---- */
+#include "transform/jinja_lex.h"
 
 static tok *peek(parser *p) { return &p->toks[p->pos]; }
 static tok *next(parser *p) { return &p->toks[p->pos < p->ntoks - 1 ? p->pos++ : p->pos]; }
@@ -290,7 +32,7 @@ static int expect_op(parser *p, const char *s)
 	if (!is_op(p, s)) {
 		char m[128];
 		snprintf(m, sizeof m, "expected '%s' but found '%%s'", s);
-		return perr(p, peek(p)->line, m, tok_desc(p, peek(p)));
+		return jj__perr(p, peek(p)->line, m, tok_desc(p, peek(p)));
 	}
 	next(p);
 	return 0;
@@ -353,7 +95,7 @@ static int parse_call_args(parser *p, jj_node *n)
 				return rc;
 		} else {
 			if (n->nnames)
-				return perr(p, peek(p)->line, "positional argument after keyword arguments", NULL);
+				return jj__perr(p, peek(p)->line, "positional argument after keyword arguments", NULL);
 			if ((rc = parse_expr(p, &v)) || (rc = add_item(p, &n->items, &n->nitems, v)))
 				return rc;
 		}
@@ -467,7 +209,7 @@ static int parse_primary(parser *p, jj_node **out)
 		}
 		/* fall through */
 	default:
-		return perr(p, t->line, "unexpected '%s' in an expression", tok_desc(p, t));
+		return jj__perr(p, t->line, "unexpected '%s' in an expression", tok_desc(p, t));
 	}
 	if (!n)
 		return LDP_ENOMEM;
@@ -494,7 +236,7 @@ static int parse_postfix(parser *p, jj_node **out)
 			next(p);
 			tok *t = next(p);
 			if (t->type != T_NAME && t->type != T_INT)
-				return perr(p, t->line, "expected an attribute name after '.', found '%s'", tok_desc(p, t));
+				return jj__perr(p, t->line, "expected an attribute name after '.', found '%s'", tok_desc(p, t));
 			jj_node *x = mk(p, E_ATTR, line);
 			x->a = n;
 			x->str = ldp_arena_strndup(p->a, t->s, t->n);
@@ -543,7 +285,7 @@ static int parse_filters(parser *p, jj_node **io)
 		next(p);
 		tok *t = next(p);
 		if (t->type != T_NAME)
-			return perr(p, t->line, "expected a filter name after '|', found '%s'", tok_desc(p, t));
+			return jj__perr(p, t->line, "expected a filter name after '|', found '%s'", tok_desc(p, t));
 		jj_node *f = mk(p, E_FILTER, t->line);
 		f->a = *io;
 		f->str = ldp_arena_strndup(p->a, t->s, t->n);
@@ -570,60 +312,48 @@ static int parse_unary(parser *p, jj_node **out)
 	return rc ? rc : parse_filters(p, out);
 }
 
-static int parse_pow(parser *p, jj_node **out)
+/* The operator of a binary level at the current token (consumed), or 0. */
+static int op_pow(parser *p) { return is_op(p, "**") ? (next(p), OP_POW) : 0; }
+static int op_math2(parser *p)
 {
-	int rc = parse_unary(p, out);
-	while (!rc && is_op(p, "**")) {
-		jj_node *n = mk(p, E_BINOP, peek(p)->line);
+	int op = is_op(p, "*") ? OP_MUL : is_op(p, "/") ? OP_DIV : is_op(p, "//") ? OP_FLOORDIV : is_op(p, "%") ? OP_MOD : 0;
+	if (op)
 		next(p);
-		n->op = OP_POW;
-		n->a = *out;
-		rc = parse_unary(p, &n->b);
-		*out = n;
-	}
-	return rc;
+	return op;
 }
-
-static int parse_math2(parser *p, jj_node **out)
+static int op_concat(parser *p) { return is_op(p, "~") ? (next(p), OP_CONCAT) : 0; }
+static int op_math1(parser *p)
 {
-	int rc = parse_pow(p, out);
-	while (!rc && (is_op(p, "*") || is_op(p, "/") || is_op(p, "//") || is_op(p, "%"))) {
-		jj_node *n = mk(p, E_BINOP, peek(p)->line);
-		tok *t = next(p);
-		n->op = t->s[0] == '*' ? OP_MUL : t->s[0] == '%' ? OP_MOD : t->n == 2 ? OP_FLOORDIV : OP_DIV;
-		n->a = *out;
-		rc = parse_pow(p, &n->b);
-		*out = n;
-	}
-	return rc;
-}
-
-static int parse_concat(parser *p, jj_node **out)
-{
-	int rc = parse_math2(p, out);
-	while (!rc && is_op(p, "~")) {
-		jj_node *n = mk(p, E_BINOP, peek(p)->line);
+	int op = is_op(p, "+") ? OP_ADD : is_op(p, "-") ? OP_SUB : 0;
+	if (op)
 		next(p);
-		n->op = OP_CONCAT;
+	return op;
+}
+static int op_and(parser *p) { return is_name(p, "and") ? (next(p), 1) : 0; }
+static int op_or(parser *p) { return is_name(p, "or") ? (next(p), 1) : 0; }
+
+/* A left-associative level: sub (op sub)*; Jinja2's precedence from low to
+ * high is or, and, not, comparisons, + -, ~, * / // %, **, unary, filters. */
+static int binary(parser *p, jj_node **out, int (*sub)(parser *, jj_node **), int (*op)(parser *), jj_kind kind)
+{
+	int rc = sub(p, out);
+	int line, o;
+	while (!rc && (line = peek(p)->line, o = op(p))) {
+		jj_node *n = mk(p, kind, line);
+		if (!n)
+			return LDP_ENOMEM;
+		n->op = kind == E_BINOP ? o : 0;
 		n->a = *out;
-		rc = parse_math2(p, &n->b);
+		rc = sub(p, &n->b);
 		*out = n;
 	}
 	return rc;
 }
 
-static int parse_math1(parser *p, jj_node **out)
-{
-	int rc = parse_concat(p, out);
-	while (!rc && (is_op(p, "+") || is_op(p, "-"))) {
-		jj_node *n = mk(p, E_BINOP, peek(p)->line);
-		n->op = next(p)->s[0] == '+' ? OP_ADD : OP_SUB;
-		n->a = *out;
-		rc = parse_concat(p, &n->b);
-		*out = n;
-	}
-	return rc;
-}
+static int parse_pow(parser *p, jj_node **out) { return binary(p, out, parse_unary, op_pow, E_BINOP); }
+static int parse_math2(parser *p, jj_node **out) { return binary(p, out, parse_pow, op_math2, E_BINOP); }
+static int parse_concat(parser *p, jj_node **out) { return binary(p, out, parse_math2, op_concat, E_BINOP); }
+static int parse_math1(parser *p, jj_node **out) { return binary(p, out, parse_concat, op_math1, E_BINOP); }
 
 static int parse_compare(parser *p, jj_node **out)
 {
@@ -653,7 +383,7 @@ static int parse_compare(parser *p, jj_node **out)
 			}
 			tok *t = next(p);
 			if (t->type != T_NAME)
-				return perr(p, t->line, "expected a test name after 'is', found '%s'", tok_desc(p, t));
+				return jj__perr(p, t->line, "expected a test name after 'is', found '%s'", tok_desc(p, t));
 			n->str = ldp_arena_strndup(p->a, t->s, t->n);
 			n->a = *out;
 			if (is_op(p, "(")) {
@@ -691,31 +421,8 @@ static int parse_not(parser *p, jj_node **out)
 	return parse_compare(p, out);
 }
 
-static int parse_and(parser *p, jj_node **out)
-{
-	int rc = parse_not(p, out);
-	while (!rc && is_name(p, "and")) {
-		jj_node *n = mk(p, E_AND, peek(p)->line);
-		next(p);
-		n->a = *out;
-		rc = parse_not(p, &n->b);
-		*out = n;
-	}
-	return rc;
-}
-
-static int parse_or(parser *p, jj_node **out)
-{
-	int rc = parse_and(p, out);
-	while (!rc && is_name(p, "or")) {
-		jj_node *n = mk(p, E_OR, peek(p)->line);
-		next(p);
-		n->a = *out;
-		rc = parse_and(p, &n->b);
-		*out = n;
-	}
-	return rc;
-}
+static int parse_and(parser *p, jj_node **out) { return binary(p, out, parse_not, op_and, E_AND); }
+static int parse_or(parser *p, jj_node **out) { return binary(p, out, parse_and, op_or, E_OR); }
 
 /* expr [if cond [else expr]] */
 static int parse_expr(parser *p, jj_node **out)
@@ -741,7 +448,7 @@ static int parse_expr(parser *p, jj_node **out)
 static int expect_block_end(parser *p)
 {
 	if (peek(p)->type != T_BLOCK_END)
-		return perr(p, peek(p)->line, "expected '%%}' but found '%s'", tok_desc(p, peek(p)));
+		return jj__perr(p, peek(p)->line, "expected '%%}' but found '%s'", tok_desc(p, peek(p)));
 	next(p);
 	return 0;
 }
@@ -752,7 +459,7 @@ static int parse_name(parser *p, const char **out)
 {
 	tok *t = next(p);
 	if (t->type != T_NAME)
-		return perr(p, t->line, "expected a name, found '%s'", tok_desc(p, t));
+		return jj__perr(p, t->line, "expected a name, found '%s'", tok_desc(p, t));
 	*out = ldp_arena_strndup(p->a, t->s, t->n);
 	return 0;
 }
@@ -787,7 +494,7 @@ static int parse_stmt(parser *p, jj_node **out)
 	tok *t = next(p);
 	int line = t->line, rc;
 	if (t->type != T_NAME)
-		return perr(p, line, "expected a tag name after '{%%', found '%s'", tok_desc(p, t));
+		return jj__perr(p, line, "expected a tag name after '{%%', found '%s'", tok_desc(p, t));
 	char *kw = ldp_arena_strndup(p->a, t->s, t->n);
 	const char *ended;
 	if (!strcmp(kw, "if") || !strcmp(kw, "elif")) {
@@ -821,7 +528,7 @@ static int parse_stmt(parser *p, jj_node **out)
 			next(p);
 		}
 		if (!is_name(p, "in"))
-			return perr(p, peek(p)->line, "expected 'in' in a for loop, found '%s'", tok_desc(p, peek(p)));
+			return jj__perr(p, peek(p)->line, "expected 'in' in a for loop, found '%s'", tok_desc(p, peek(p)));
 		next(p);
 		if ((rc = parse_or(p, &n->a)))
 			return rc;
@@ -831,7 +538,7 @@ static int parse_stmt(parser *p, jj_node **out)
 				return rc;
 		}
 		if (is_name(p, "recursive"))
-			return perr(p, line, "recursive for loops are not supported", NULL);
+			return jj__perr(p, line, "recursive for loops are not supported", NULL);
 		static const char *const ends[] = {"else", "endfor", NULL};
 		if ((rc = expect_block_end(p)) || (rc = parse_body(p, ends, &n->b, &ended)))
 			return rc;
@@ -848,7 +555,7 @@ static int parse_stmt(parser *p, jj_node **out)
 		if ((rc = parse_postfix(p, &target)))
 			return rc;
 		if (target->kind != E_NAME && !(target->kind == E_ATTR && target->a->kind == E_NAME))
-			return perr(p, line, "can only set a name or name.attribute", NULL);
+			return jj__perr(p, line, "can only set a name or name.attribute", NULL);
 		if (target->kind == E_NAME && !is_op(p, "=") && !is_op(p, ",") && peek(p)->type == T_BLOCK_END) {
 			jj_node *n = mk(p, N_SETBLOCK, line);
 			n->str = target->str;
@@ -893,7 +600,7 @@ static int parse_stmt(parser *p, jj_node **out)
 			if ((rc = parse_params(p, n)) || (rc = parse_postfix(p, &n->a)))
 				return rc;
 			if (n->a->kind != E_CALL)
-				return perr(p, line, "{%% call %%} needs a macro call, e.g. {%% call my_macro() %%}", NULL);
+				return jj__perr(p, line, "{%% call %%} needs a macro call, e.g. {%% call my_macro() %%}", NULL);
 		} else {
 			const char *name;
 			if ((rc = parse_name(p, &name)))
@@ -934,7 +641,7 @@ static int parse_stmt(parser *p, jj_node **out)
 		*out = n;
 		return expect_block_end(p);
 	}
-	return perr(p, line,
+	return jj__perr(p, line,
 		    "unsupported or misplaced tag '%s' (ldp supports if/elif/else, for, set, macro, test, call, do, raw, "
 		    "break/continue and docs)",
 		    kw);
@@ -955,7 +662,7 @@ static int parse_body(parser *p, const char *const *ends, jj_node **out, const c
 				*out = body;
 				return 0;
 			}
-			return perr(p, start, "block opened here is never closed (expected {%% %s %%})", ends[0] ? ends[0] : "");
+			return jj__perr(p, start, "block opened here is never closed (expected {%% %s %%})", ends[0] ? ends[0] : "");
 		}
 		next(p);
 		if (t->type == T_TEXT) {
@@ -967,7 +674,7 @@ static int parse_body(parser *p, const char *const *ends, jj_node **out, const c
 			if ((rc = parse_expr(p, &n->a)))
 				return rc;
 			if (peek(p)->type != T_VAR_END)
-				return perr(p, peek(p)->line, "expected '}}' but found '%s'", tok_desc(p, peek(p)));
+				return jj__perr(p, peek(p)->line, "expected '}}' but found '%s'", tok_desc(p, peek(p)));
 			next(p);
 		} else if (t->type == T_BLOCK_BEGIN) {
 			tok *k = peek(p);
@@ -979,13 +686,13 @@ static int parse_body(parser *p, const char *const *ends, jj_node **out, const c
 					return 0;
 				}
 			if (k->type == T_NAME && k->n > 3 && (!memcmp(k->s, "end", 3) || tok_is(k, T_NAME, "else") || tok_is(k, T_NAME, "elif")))
-				return perr(p, k->line, "unexpected '%s' (no open block it could close)", tok_desc(p, k));
+				return jj__perr(p, k->line, "unexpected '%s' (no open block it could close)", tok_desc(p, k));
 			if ((tok_is(k, T_NAME, "else") || tok_is(k, T_NAME, "elif")))
-				return perr(p, k->line, "unexpected '%s' outside an if or for block", tok_desc(p, k));
+				return jj__perr(p, k->line, "unexpected '%s' outside an if or for block", tok_desc(p, k));
 			if ((rc = parse_stmt(p, &n)))
 				return rc;
 		} else {
-			return perr(p, t->line, "unexpected '%s'", tok_desc(p, t));
+			return jj__perr(p, t->line, "unexpected '%s'", tok_desc(p, t));
 		}
 		if ((rc = add_item(p, &body->items, &body->nitems, n)))
 			return rc;
@@ -1004,7 +711,7 @@ int jj_parse(jj_env *env, const char *name, const char *src, jj_template **out)
 		return LDP_ENOMEM;
 	t->name = p.name;
 	p.tmpl = t;
-	int rc = lex(&p, src);
+	int rc = jj__lex(&p, src);
 	const char *ended;
 	if (!rc)
 		rc = parse_body(&p, NULL, &t->body, &ended);
