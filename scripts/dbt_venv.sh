@@ -5,7 +5,7 @@
 # Cached in the build tree; pinned.
 set -euo pipefail
 dir=${1:?usage: scripts/dbt_venv.sh <venv dir>}
-PKG="dbt-duckdb>=1.9,<1.11 dbt-core>=1.10,<1.11"
+PKG="dbt-duckdb==1.10.1 dbt-core==1.10.23 duckdb==2.0.1"
 stamp="$dir/.ldp-stamp"
 mkdir -p "$(dirname "$dir")"
 if command -v flock >/dev/null 2>&1; then
