@@ -169,6 +169,29 @@ static int f_config(jj_rt *rt, void *ud, const jj_val *self, const jj_args *a, j
 	return 0;
 }
 
+/* config.get(key, default) and config.require(key): the node's merged config */
+static int f_config_get(jj_rt *rt, void *ud, const jj_val *self, const jj_args *a, jj_val *out)
+{
+	(void)self;
+	dbt_render *r = ud;
+	if (a->npos < 1 || a->pos[0].type != JJ_STR)
+		return ldp_error_set(LDP_EINVALID, "config.get() takes a config name");
+	json_t *v = json_object_get(r->node->config, a->pos[0].u.s.p);
+	if (v)
+		return jj_from_json(rt, v, out);
+	const jj_val *def = jj_arg(a, 1, "default");
+	*out = def ? *def : jj_none();
+	return 0;
+}
+
+static int f_config_require(jj_rt *rt, void *ud, const jj_val *self, const jj_args *a, jj_val *out)
+{
+	dbt_render *r = ud;
+	if (a->npos == 1 && a->pos[0].type == JJ_STR && !json_object_get(r->node->config, a->pos[0].u.s.p))
+		return ldp_error_set(LDP_EINVALID, "%s: config '%s' is required", r->node->name, a->pos[0].u.s.p);
+	return f_config_get(rt, ud, self, a, out);
+}
+
 static int f_var(jj_rt *rt, void *ud, const jj_val *self, const jj_args *a, jj_val *out)
 {
 	(void)self;
@@ -337,12 +360,19 @@ static int setup(jj_rt *rt, dbt_render *r)
 	struct {
 		const char *name;
 		jj_native_fn fn;
-	} fns[] = {{"ref", f_ref},         {"source", f_source},         {"config", f_config},
+	} fns[] = {{"ref", f_ref},         {"source", f_source},
 		   {"var", f_var},         {"is_incremental", f_is_incremental}, {"env_var", f_env_var},
 		   {"log", f_log},         {"run_query", f_run_query}};
 	int rc = 0;
 	for (size_t i = 0; !rc && i < sizeof fns / sizeof fns[0]; i++)
 		rc = jj_rt_set_global(rt, fns[i].name, jj_func_new(rt, fns[i].name, fns[i].fn, r));
+	jj_val cfgfn = jj_func_new(rt, "config", f_config, r), attrs = jj_dict_new(rt);
+	if (!cfgfn.u.fn || !attrs.u.dict)
+		return LDP_ENOMEM;
+	jj_dict_set(rt, attrs.u.dict, "get", jj_func_new(rt, "config.get", f_config_get, r));
+	jj_dict_set(rt, attrs.u.dict, "require", jj_func_new(rt, "config.require", f_config_require, r));
+	cfgfn.u.fn->attrs = attrs.u.dict;
+	jj_rt_set_global(rt, "config", cfgfn);
 	jj_val target = jj_dict_new(rt);
 	target.u.dict->is_object = 1;
 	jj_dict_set(rt, target.u.dict, "name", jj_str(rt, p->target_name));

@@ -103,6 +103,7 @@ struct jj_func {
 	jj_native_fn fn;
 	void *ud;
 	jj_val self;
+	jj_dict *attrs; /* attributes of the function itself (dbt's config.get), or NULL */
 };
 
 /* ---- environment and templates ---- */

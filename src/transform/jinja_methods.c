@@ -221,6 +221,12 @@ int jj_getattr(jj_rt *rt, const jj_val *v, const char *name, jj_val *out, int *f
 	static const char *const lmeth[] = {"append", "extend", "pop", "index", "count", "insert", NULL};
 	static const char *const dmeth[] = {"items", "keys", "values", "get", "pop", "update", "setdefault", NULL};
 	*found = 0;
+	if (v->type == JJ_FUNC && v->u.fn->attrs) {
+		jj_val *x = jj_dict_get(v->u.fn->attrs, name, strlen(name));
+		if (x)
+			*out = *x, *found = 1;
+		return 0;
+	}
 	const char *const *meths = NULL;
 	jj_native_fn fn = NULL;
 	if (v->type == JJ_DICT) {

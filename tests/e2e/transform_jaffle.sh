@@ -114,6 +114,7 @@ run_capture "$LDP" transform compile -s orders
 expect_eq "compile exit" "$rc" 0
 grep -q "__dbt__cte__order_payments as" "$P/target/compiled/jaffle/models/marts/orders.sql" && ok "compiled CTE" || fail "compiled CTE"
 grep -q "credit_card_amount" "$P/target/compiled/jaffle/models/marts/orders.sql" && ok "compiled run_query loop" || fail "compiled run_query loop"
+grep -q -- "-- unique key: order_id, fallback" "$P/target/compiled/jaffle/models/marts/order_status_log.sql" && ok "config.get" || fail "config.get"
 run_capture "$LDP" transform docs
 expect_eq "docs exit" "$rc" 0
 grep -q "<svg" "$P/target/index.html" && grep -q "One row per customer with order totals." "$P/target/index.html" && ok "docs html" || fail "docs html"
