@@ -1,8 +1,9 @@
 /*
  * ldp/io.h - file I/O for table data and metadata (FileIO).
  *
- * Paths are local file paths or file:// URIs today; s3:// arrives with the
- * ingestion work. Writes of metadata use exclusive creation so that two
+ * Paths are local file paths, file:// URIs, or s3:// URIs (io/s3_io.c; an
+ * object store has no directories, so mkdirs and the syncs do nothing there,
+ * and a PUT is already all-or-nothing). Writes of metadata use exclusive creation so that two
  * writers can never silently replace each other's file, and whole-file writes
  * go through a temporary name and rename so a reader never sees half a file.
  *
@@ -44,6 +45,17 @@ int ldp_io_remove_tree(const char *path);
 int ldp_io_sync_file(const char *path);
 /* fsync a directory so a rename inside it is durable. */
 int ldp_io_sync_dir(const char *dir);
+
+/* Whether a path names a remote store (s3://...) rather than local disk. */
+int ldp_io_is_remote(const char *path);
+/* Move a finished local file to `dest`: rename(2) for a local destination; an
+ * upload, then removal of the local file, for a remote one. */
+int ldp_io_move_in(const char *local_path, const char *dest);
+/* A local file with the content of `uri`, for readers that need files
+ * (DuckDB): the path itself when local; for a remote object a download into
+ * the content cache (reused on later calls), so only for objects that never
+ * change - Iceberg data files. *out is malloc'd. */
+int ldp_io_local_copy(const char *uri, char **out);
 
 #ifdef __cplusplus
 }

@@ -33,7 +33,8 @@ typedef enum cli_format {
 	CLI_FMT_TSV,
 	CLI_FMT_JSON,
 	CLI_FMT_NDJSON,
-	CLI_FMT_MARKDOWN
+	CLI_FMT_MARKDOWN,
+	CLI_FMT_LINE /* one "column = value" line per value, rows separated by a blank line */
 } cli_format;
 
 typedef struct cli_output_opts {
@@ -41,7 +42,12 @@ typedef struct cli_output_opts {
 	long long max_rows; /* -1: no limit */
 	int header;         /* csv/tsv header line */
 	int color;          /* unused for now; tables on a TTY */
+	int thousands;      /* table/line/markdown: 1,234,567 in integer parts of numbers */
+	int width;          /* table: fit this many terminal columns (0: no limit) by cutting wide values */
 } cli_output_opts;
+
+/* Columns of the terminal on fd, or 0 when it is not a terminal. */
+int cli_terminal_width(int fd);
 
 int cli_parse_format(const char *s, cli_format *out);
 /* Print every row of r to out. Returns an ldp status. */
@@ -50,6 +56,8 @@ int cli_print_result(ldp_result *r, FILE *out, const cli_output_opts *opts);
 /* Commands */
 int cmd_sql(int argc, char **argv);
 void cmd_sql_help(FILE *out);
+int cmd_s3(int argc, char **argv);
+void cmd_s3_help(FILE *out);
 int cmd_version(int argc, char **argv);
 void cmd_version_help(FILE *out);
 
@@ -76,3 +84,13 @@ void cmd_table_help(FILE *out);
 void cmd_namespace_help(FILE *out);
 int cmd_transform(int argc, char **argv);
 void cmd_transform_help(FILE *out);
+int cmd_export(int argc, char **argv);
+void cmd_export_help(FILE *out);
+int cmd_shell(int argc, char **argv);
+void cmd_shell_help(FILE *out);
+int cmd_ingest(int argc, char **argv);
+void cmd_ingest_help(FILE *out);
+int cmd_run(int argc, char **argv);
+void cmd_run_help(FILE *out);
+int cmd_demo(int argc, char **argv);
+void cmd_demo_help(FILE *out);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io/s3_io.h"
 #include "ldp/error.h"
 
 const char *ldp_io_local_path(const char *uri)
@@ -31,6 +32,8 @@ static int errno_status(int e)
 
 int ldp_io_read_all(const char *uri, uint8_t **out, size_t *len)
 {
+	if (ldp_s3_is_uri(uri))
+		return ldp_s3_io_read_all(uri, out, len);
 	const char *path = ldp_io_local_path(uri);
 	*out = NULL;
 	*len = 0;
@@ -70,6 +73,8 @@ int ldp_io_read_all(const char *uri, uint8_t **out, size_t *len)
 
 int ldp_io_mkdirs(const char *uri)
 {
+	if (ldp_s3_is_uri(uri))
+		return LDP_OK;
 	const char *path = ldp_io_local_path(uri);
 	char tmp[PATH_MAX];
 	size_t n = strlen(path);
@@ -107,6 +112,8 @@ static int parent_dir(const char *path, char *out, size_t cap)
 
 int ldp_io_sync_file(const char *uri)
 {
+	if (ldp_s3_is_uri(uri))
+		return LDP_OK;
 	const char *path = ldp_io_local_path(uri);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -119,6 +126,8 @@ int ldp_io_sync_file(const char *uri)
 
 int ldp_io_sync_dir(const char *dir)
 {
+	if (ldp_s3_is_uri(dir))
+		return LDP_OK;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return ldp_error_set(LDP_EIO, "%s: %s", dir, strerror(errno));
@@ -171,6 +180,8 @@ static int write_temp(const char *path, const void *data, size_t len, char *tmp,
 
 int ldp_io_write_atomic(const char *uri, const void *data, size_t len)
 {
+	if (ldp_s3_is_uri(uri))
+		return ldp_s3_io_write(uri, data, len, 0);
 	const char *path = ldp_io_local_path(uri);
 	char tmp[PATH_MAX + 64], dir[PATH_MAX];
 	int rc = write_temp(path, data, len, tmp, sizeof tmp);
@@ -200,6 +211,8 @@ int ldp_io_write_exclusive_nodirsync(const char *uri, const void *data, size_t l
 
 static int write_exclusive(const char *uri, const void *data, size_t len, int sync_dir)
 {
+	if (ldp_s3_is_uri(uri))
+		return ldp_s3_io_write(uri, data, len, 1);
 	const char *path = ldp_io_local_path(uri);
 	char tmp[PATH_MAX + 64], dir[PATH_MAX];
 	int rc = write_temp(path, data, len, tmp, sizeof tmp);
@@ -222,11 +235,15 @@ static int write_exclusive(const char *uri, const void *data, size_t len, int sy
 
 int ldp_io_exists(const char *uri)
 {
+	if (ldp_s3_is_uri(uri))
+		return ldp_s3_io_exists(uri);
 	return access(ldp_io_local_path(uri), F_OK) == 0;
 }
 
 int ldp_io_file_size(const char *uri, int64_t *out)
 {
+	if (ldp_s3_is_uri(uri))
+		return ldp_s3_io_file_size(uri, out);
 	const char *path = ldp_io_local_path(uri);
 	struct stat st;
 	if (stat(path, &st) != 0)
@@ -237,6 +254,8 @@ int ldp_io_file_size(const char *uri, int64_t *out)
 
 int ldp_io_remove(const char *uri)
 {
+	if (ldp_s3_is_uri(uri))
+		return ldp_s3_io_remove(uri);
 	const char *path = ldp_io_local_path(uri);
 	if (unlink(path) != 0 && errno != ENOENT)
 		return ldp_error_set(LDP_EIO, "cannot remove %s: %s", path, strerror(errno));
@@ -252,10 +271,39 @@ static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *
 
 int ldp_io_remove_tree(const char *uri)
 {
+	if (ldp_s3_is_uri(uri))
+		return ldp_s3_io_remove_tree(uri);
 	const char *path = ldp_io_local_path(uri);
 	if (access(path, F_OK) != 0)
 		return LDP_OK;
 	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		return ldp_error_set(LDP_EIO, "cannot remove %s: %s", path, strerror(errno));
 	return LDP_OK;
+}
+
+int ldp_io_is_remote(const char *path)
+{
+	return ldp_s3_is_uri(path);
+}
+
+int ldp_io_move_in(const char *local_path, const char *dest)
+{
+	if (ldp_s3_is_uri(dest)) {
+		int rc = ldp_s3_io_upload(local_path, dest);
+		if (!rc)
+			unlink(local_path);
+		return rc;
+	}
+	const char *to = ldp_io_local_path(dest);
+	if (rename(ldp_io_local_path(local_path), to) != 0)
+		return ldp_error_set(LDP_EIO, "moving %s into %s: %s", local_path, to, strerror(errno));
+	return LDP_OK;
+}
+
+int ldp_io_local_copy(const char *uri, char **out)
+{
+	if (ldp_s3_is_uri(uri))
+		return ldp_s3_io_cached_copy(uri, out);
+	*out = strdup(ldp_io_local_path(uri));
+	return *out ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");
 }

@@ -482,14 +482,18 @@ int ldp_table_drop(ldp_warehouse *wh, const ldp_ident *id, int purge)
 		/* The location comes from metadata that may have been written anywhere
 		 * (register): never purge "/", a top-level directory, or a directory
 		 * holding the warehouse itself. */
-		const char *loc = ldp_io_local_path(m->location);
+		const char *loc = ldp_io_local_path(m->location), *root = wh->root;
+		if (ldp_io_is_remote(loc)) /* s3://b/k -> /b/k for the same checks */
+			loc = strstr(loc, "://") + 2;
+		if (ldp_io_is_remote(root))
+			root = strstr(root, "://") + 2;
 		size_t depth = 0;
 		for (const char *p = loc; *p; p++)
 			depth += *p == '/' && p[1] && p[1] != '/';
 		size_t ll = strlen(loc);
 		while (ll > 1 && loc[ll - 1] == '/')
 			ll--;
-		if (loc[0] != '/' || depth < 2 || strncmp(wh->root, loc, ll) == 0)
+		if (loc[0] != '/' || depth < 2 || strncmp(root, loc, ll) == 0)
 			rc = ldp_error_set(LDP_EINVALID, "refusing to purge %s.%s: its location %s is not a table directory (drop without --purge, then remove files yourself)",
 					   id->ns, id->name, m->location);
 	}
@@ -592,4 +596,10 @@ int ldp_table_drop_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name)
 	ref_ctx r = {name, 0, 0, 1};
 	int rc = commit_metadata(wh, id, do_ref, &r);
 	return rc ? ldp_error_wrap(rc, "dropping ref %s of %s.%s", name, id->ns, id->name) : rc;
+}
+
+/* For metadata-only changes written elsewhere in table/ (schema evolution by ingest). */
+int ice_commit_metadata(ldp_warehouse *wh, const ldp_ident *id, ice_meta_change_fn fn, void *ctx)
+{
+	return commit_metadata(wh, id, fn, ctx);
 }

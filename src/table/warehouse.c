@@ -7,6 +7,7 @@
 #include "format/metadata.h"
 #include "format/transform.h"
 #include "ldp/error.h"
+#include "io/s3_io.h"
 #include "ldp/io.h"
 
 int ldp_warehouse_open(const ldp_project *p, ldp_warehouse **out)
@@ -20,6 +21,9 @@ int ldp_warehouse_open(const ldp_project *p, ldp_warehouse **out)
 	int rc = wh->root ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");
 	if (!rc && strstr(p->warehouse, "://") == NULL)
 		rc = ldp_io_mkdirs(p->warehouse);
+	/* S3 endpoint, region, profile from ldp.yml's s3: mapping */
+	if (!rc && p->config)
+		rc = ldp_s3_io_configure_json(json_object_get(p->config, "s3"), p->config_path);
 	if (!rc)
 		rc = ldp_catalog_open(p->catalog_uri, p->catalog_name, NULL, &wh->catalog);
 	if (rc) {

@@ -313,9 +313,16 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	const char *op = "append";
 	if (cs->o->mode != LDP_WRITE_APPEND)
 		op = cs->nentries == 0 && del.files > 0 ? "delete" : "overwrite";
-	ldp_kv sum[16];
+	/* the caller's extra properties (ingest state) go first so the standard
+	 * ones below cannot be overridden by them */
+	size_t nextra = cs->o->nsummary;
+	ldp_kv *sum = ldp_arena_calloc(a, 16 + nextra, sizeof *sum);
+	if (!sum)
+		return LDP_ENOMEM;
 	size_t ns = 0;
 	sum[ns++] = (ldp_kv){"operation", op};
+	for (size_t i = 0; i < nextra; i++)
+		sum[ns++] = cs->o->summary[i];
 #define SUM(k, val)                                                                 \
 	do {                                                                        \
 		char tmp_[32];                                                      \
@@ -468,10 +475,10 @@ static int move_files(write_job *j, const ldp_metadata *m, commit_state *cs)
 		 * data a power loss could take back (file, then its new directory). */
 		if (!rc)
 			rc = ldp_io_sync_file(df->path);
-		/* The table location may be a file: URI (pyiceberg writes them); the
-		 * manifest keeps that form, rename(2) needs the path. */
-		if (!rc && rename(ldp_io_local_path(df->path), ldp_io_local_path(ldp_buf_cstr(&dest))) != 0)
-			rc = ldp_error_set(LDP_EIO, "moving data file into %s failed", ldp_buf_cstr(&dest));
+		/* The table location may be a file: URI (pyiceberg writes them) or
+		 * s3:// (uploaded from local staging); the manifest keeps that form. */
+		if (!rc && (rc = ldp_io_move_in(df->path, ldp_buf_cstr(&dest))) != LDP_OK)
+			ldp_error_wrap(rc, "moving data file into %s failed", ldp_buf_cstr(&dest));
 		if (!rc)
 			rc = ldp_io_sync_dir(ldp_io_local_path(dir));
 		ldp_data_file_entry *e = &cs->entries[cs->nentries];
@@ -549,7 +556,12 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 	if (!rc)
 		rc = ldp_uuid4(cs.commit_uuid);
 	char staging[4096], pattern[96];
-	snprintf(staging, sizeof staging, "%s/data/.ldp-staging-%s", m->location, cs.commit_uuid);
+	/* DuckDB writes local files only: a remote table stages them in TMPDIR */
+	if (ldp_io_is_remote(m->location))
+		snprintf(staging, sizeof staging, "%s/ldp-staging-%s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+			 cs.commit_uuid);
+	else
+		snprintf(staging, sizeof staging, "%s/data/.ldp-staging-%s", m->location, cs.commit_uuid);
 	snprintf(pattern, sizeof pattern, "00000-%" PRId64 "-{uuid}", cs.snapshot_id % 100000);
 	j.staging_dir = staging;
 	j.file_prefix = pattern;

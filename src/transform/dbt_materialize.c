@@ -145,7 +145,7 @@ static int replace_table(ldp_warehouse *wh, const ldp_ident *id, int64_t *rows)
 		rc = ldp_table_create(wh, id, &co, &t);
 		ldp_table_free(t);
 	}
-	ldp_write_options wo = {LDP_WRITE_OVERWRITE, NULL, NULL, NULL};
+	ldp_write_options wo = {.mode = LDP_WRITE_OVERWRITE};
 	ldp_write_result res;
 	memset(&res, 0, sizeof res);
 	if (!rc)
@@ -180,7 +180,7 @@ static int merge_copy_on_write(ldp_warehouse *wh, const ldp_ident *id, const cha
 		ldp_buf_printf(&q, "__new.%s IS NOT DISTINCT FROM __old.%s", keys[i], keys[i]);
 	}
 	ldp_buf_printf(&q, ") UNION ALL SELECT %s FROM " STAGE, ldp_buf_cstr(&cols));
-	ldp_write_options wo = {LDP_WRITE_OVERWRITE, NULL, NULL, NULL};
+	ldp_write_options wo = {.mode = LDP_WRITE_OVERWRITE};
 	ldp_write_result res;
 	memset(&res, 0, sizeof res);
 	int rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_table_write(wh, id, ldp_buf_cstr(&q), &wo, &res);
@@ -200,7 +200,7 @@ static int append_rows(ldp_warehouse *wh, const ldp_ident *id, const ldp_schema 
 		ldp_buf_put_sql_ident(&q, target->root.fields[i].name);
 	}
 	ldp_buf_puts(&q, " FROM " STAGE);
-	ldp_write_options wo = {LDP_WRITE_APPEND, NULL, NULL, NULL};
+	ldp_write_options wo = {.mode = LDP_WRITE_APPEND};
 	ldp_write_result res;
 	memset(&res, 0, sizeof res);
 	int rc = ldp_table_write(wh, id, ldp_buf_cstr(&q), &wo, &res);

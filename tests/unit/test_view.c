@@ -150,7 +150,7 @@ static void test_views_bind_in_sql(void **state)
 	ldp_table *tt = NULL;
 	OK(ldp_table_create(WH, &t, &co, &tt));
 	ldp_table_free(tt);
-	ldp_write_options wo = {LDP_WRITE_APPEND, NULL, NULL, NULL};
+	ldp_write_options wo = {.mode = LDP_WRITE_APPEND};
 	ldp_write_result res;
 	OK(ldp_table_write(WH, &t, src, &wo, &res));
 	/* a view over the table, and a view over that view */
