@@ -84,6 +84,8 @@ int cmd_branch(int argc, char **argv);
 void cmd_branch_help(FILE *out);
 void cmd_table_help(FILE *out);
 void cmd_namespace_help(FILE *out);
+int cmd_transform(int argc, char **argv);
+void cmd_transform_help(FILE *out);
 int cmd_export(int argc, char **argv);
 void cmd_export_help(FILE *out);
 int cmd_shell(int argc, char **argv);

@@ -19,6 +19,7 @@
 #include "table/plan.h"
 #include "table/sqlrun.h"
 #include "table/table.h"
+#include "table/view.h"
 
 void ldp_scan_plan_clear(ldp_scan_plan *p)
 {
@@ -227,6 +228,25 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	}
 	ldp_ident given = id;
 	int rc = ldp_warehouse_resolve_table(c->wh, given.ns, given.name, &id, &exists);
+	/* An Iceberg view (table/view.h): the names its SQL reads are bound
+	 * first, then it becomes a DuckDB view in the same place a table would. */
+	char *view_sql = NULL;
+	if (!rc && !exists && !at && ldp_view_load_sql(c->wh, &id, &view_sql) == LDP_OK) {
+		exists = 1;
+		/* The view's tables are bound unfiltered: the statement's WHERE
+		 * says nothing about the rows the view reads. */
+		const ldp_pushdown *pd = c->pd;
+		const char *outer = c->sql;
+		c->pd = NULL;
+		c->sql = view_sql;
+		rc = ldp_sql_scan_names(view_sql, bind_one, c);
+		c->pd = pd;
+		c->sql = outer;
+		if (rc) {
+			free(view_sql);
+			return ldp_error_wrap(rc, "binding view %s.%s", ns, tn);
+		}
+	}
 	if (rc || !exists) {
 		ldp_error_clear();
 		if (at) /* a time-travel name that is not a table is certainly a mistake */
@@ -239,14 +259,15 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	ldp_scan_plan plan;
 	memset(&plan, 0, sizeof plan);
 	ldp_buf q = LDP_BUF_INIT;
-	rc = ldp_table_load(c->wh, &id, &t);
-	const ldp_expr *filter = ldp_pushdown_filter(c->pd, ns, tn);
+	if (!view_sql)
+		rc = ldp_table_load(c->wh, &id, &t);
+	const ldp_expr *filter = view_sql ? NULL : ldp_pushdown_filter(c->pd, ns, tn);
 	ldp_plan_options po = {filter, 0, 0};
 	if (!rc && filter) {
 		rc = ldp_table_plan_filtered(c->wh, t, &sel, &po, &plan, NULL);
 		ldp_buf_put(&c->filtered, c->sql + n->offset, n->length);
 		ldp_buf_putc(&c->filtered, '\n');
-	} else if (!rc) {
+	} else if (!rc && !view_sql) {
 		rc = ldp_table_plan(c->wh, t, &sel, &plan);
 	}
 	if (!rc) {
@@ -278,9 +299,12 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 		ldp_buf_put_sql_ident(&q, tn);
 		ldp_buf_puts(&q, " AS ");
 		ldp_buf_free(&qual);
-		if (!rc)
+		if (!rc && view_sql)
+			ldp_buf_puts(&q, view_sql);
+		else if (!rc)
 			rc = ldp_scan_plan_sql(&plan, &q);
 	}
+	free(view_sql);
 	if (!rc)
 		rc = ldp_engine_exec(c->engine, ldp_buf_cstr(&q));
 	if (!rc) {
@@ -292,6 +316,30 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	ldp_scan_plan_clear(&plan);
 	ldp_table_free(t);
 	return rc;
+}
+
+/* Stops the scan (returns 1) at the first name that is an ldp view. */
+static int names_view(const ldp_sql_name *n, void *ud)
+{
+	ldp_warehouse *wh = ud;
+	if (n->nparts < 2 || n->nparts > 3)
+		return 0;
+	char nsbuf[512];
+	if (n->nparts == 3)
+		snprintf(nsbuf, sizeof nsbuf, "%s.%s", n->parts[0], n->parts[1]);
+	else
+		snprintf(nsbuf, sizeof nsbuf, "%s", n->parts[0]);
+	ldp_ident id;
+	int exists = 0;
+	char *view_sql = NULL;
+	if (ldp_warehouse_resolve_table(wh, nsbuf, n->parts[n->nparts - 1], &id, &exists) || exists)
+		return 0;
+	if (ldp_view_load_sql(wh, &id, &view_sql) != LDP_OK) {
+		ldp_error_clear();
+		return 0;
+	}
+	free(view_sql);
+	return 1;
 }
 
 int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql)
@@ -306,6 +354,13 @@ int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql)
 	wh->filtered_views = NULL;
 	ldp_pushdown *pd = NULL;
 	rc = ldp_pushdown_collect(wh, c.engine, sql, &pd);
+	if (!rc && pd && ldp_sql_scan_names(sql, names_view, wh)) {
+		/* A view may read a table the statement also reads directly; both
+		 * share one binding, which must then hold all of its rows. */
+		ldp_error_clear();
+		ldp_pushdown_free(pd);
+		pd = NULL;
+	}
 	c.pd = pd;
 	c.sql = sql;
 	if (!rc)
