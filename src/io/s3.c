@@ -122,7 +122,7 @@ static int dns_safe(const char *bucket, const char *endpoint)
 	return 1;
 }
 
-static void build_url(const ldp_s3_client *c, const char *bucket, const char *key, const char *query, ldp_buf *url)
+void ldp_s3_url(const ldp_s3_client *c, const char *bucket, const char *key, const char *query, ldp_buf *url)
 {
 	const char *ep = c->cfg.endpoint;
 	if (c->cfg.path_style || !dns_safe(bucket, ep)) {
@@ -293,7 +293,7 @@ static int status_error(ldp_s3_client *c, s3_req *r)
 static int perform(ldp_s3_client *c, s3_req *r)
 {
 	ldp_buf url = LDP_BUF_INIT;
-	build_url(c, r->bucket, r->key, r->query, &url);
+	ldp_s3_url(c, r->bucket, r->key, r->query, &url);
 	if (ldp_buf_oom(&url))
 		return ldp_error_set(LDP_ENOMEM, "out of memory");
 	struct curl_slist *hdrs = NULL;

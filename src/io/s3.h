@@ -32,6 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ldp/buf.h"
+
 /* Settings from ldp.yml's `s3:` mapping (any may be NULL / -1 = unset). */
 typedef struct ldp_s3_settings {
 	const char *endpoint;
@@ -99,6 +101,10 @@ typedef struct ldp_s3_client ldp_s3_client;
 
 int ldp_s3_client_new(const ldp_s3_config *c, ldp_s3_client **out);
 void ldp_s3_client_free(ldp_s3_client *c);
+/* The request URL of an object (key NULL: the bucket) with an already
+ * canonical query (or NULL): path style or virtual-hosted style as
+ * configured, the key URI-encoded as SigV4 requires. */
+void ldp_s3_url(const ldp_s3_client *c, const char *bucket, const char *key, const char *query, ldp_buf *url);
 /* The resolved endpoint URL (owned by the client). */
 const char *ldp_s3_client_endpoint(const ldp_s3_client *c);
 /* Objects under `prefix` (all pages; page_size 0 = the server's default of
