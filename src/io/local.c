@@ -300,10 +300,10 @@ int ldp_io_move_in(const char *local_path, const char *dest)
 	return LDP_OK;
 }
 
-int ldp_io_local_copy(const char *uri, char **out)
+int ldp_io_local_copy(const char *uri, int64_t size, char **out)
 {
 	if (ldp_s3_is_uri(uri))
-		return ldp_s3_io_cached_copy(uri, out);
+		return ldp_s3_io_cached_copy(uri, size, out);
 	*out = strdup(ldp_io_local_path(uri));
 	return *out ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");
 }

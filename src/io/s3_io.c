@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io/s3.h"
@@ -296,8 +297,11 @@ static int op_cache(ldp_s3_client *c, const char *b, const char *k, void *ctx)
 	io_ctx *x = ctx;
 	ldp_buf p = LDP_BUF_INIT;
 	int rc = cache_path(c, b, k, &p);
-	/* complete or absent: downloads land under a temporary name first */
-	if (!rc && access(ldp_buf_cstr(&p), F_OK) != 0)
+	/* complete or absent: downloads land under a temporary name first; a
+	 * copy of another size is stale (the store was reset and the key reused) */
+	struct stat st;
+	int cached = !rc && stat(ldp_buf_cstr(&p), &st) == 0 && (x->size < 0 || (int64_t)st.st_size == x->size);
+	if (!rc && !cached)
 		rc = ldp_s3_get_file(c, b, k, ldp_buf_cstr(&p), NULL);
 	if (!rc)
 		*(char **)x->out = ldp_buf_detach(&p);
@@ -305,9 +309,9 @@ static int op_cache(ldp_s3_client *c, const char *b, const char *k, void *ctx)
 	return rc;
 }
 
-int ldp_s3_io_cached_copy(const char *uri, char **local)
+int ldp_s3_io_cached_copy(const char *uri, int64_t size, char **local)
 {
 	*local = NULL;
-	io_ctx x = {.out = (uint8_t **)local};
+	io_ctx x = {.out = (uint8_t **)local, .size = size};
 	return with_s3(uri, op_cache, &x);
 }

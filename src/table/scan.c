@@ -156,7 +156,7 @@ int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 			ldp_buf_puts(out, ", ");
 		/* DuckDB reads local files: remote data files through the content cache */
 		char *local = NULL;
-		int rc = ldp_io_is_remote(p->files[i].path) ? ldp_io_local_copy(p->files[i].path, &local) : LDP_OK;
+		int rc = ldp_io_is_remote(p->files[i].path) ? ldp_io_local_copy(p->files[i].path, p->files[i].file_size, &local) : LDP_OK;
 		if (rc)
 			return ldp_error_wrap(rc, "fetching data file %s", p->files[i].path);
 		ldp_buf_put_sql_string(out, local ? local : p->files[i].path);
