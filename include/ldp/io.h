@@ -58,6 +58,9 @@ int ldp_io_move_in(const char *local_path, const char *dest);
  * -1 when unknown) guards against a stale cached copy: one of another size
  * is fetched again. *out is malloc'd. */
 int ldp_io_local_copy(const char *uri, int64_t size, char **out);
+/* ldp_io_local_copy for many files ahead of use, several downloads at a
+ * time (sizes may be NULL); local paths are skipped. */
+int ldp_io_prefetch(const char *const *uris, const int64_t *sizes, size_t n);
 
 #ifdef __cplusplus
 }

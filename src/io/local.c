@@ -307,3 +307,8 @@ int ldp_io_local_copy(const char *uri, int64_t size, char **out)
 	*out = strdup(ldp_io_local_path(uri));
 	return *out ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");
 }
+
+int ldp_io_prefetch(const char *const *uris, const int64_t *sizes, size_t n)
+{
+	return ldp_s3_io_prefetch(uris, sizes, n);
+}

@@ -77,6 +77,26 @@ int ldp_s3_client_new(const ldp_s3_config *cfg, ldp_s3_client **out)
 	return LDP_OK;
 }
 
+int ldp_s3_client_config_copy(const ldp_s3_client *c, ldp_s3_config *out)
+{
+	memset(out, 0, sizeof *out);
+	const ldp_s3_config *s = &c->cfg;
+	out->access_key = dup_or_null(s->access_key);
+	out->secret_key = dup_or_null(s->secret_key);
+	out->session_token = dup_or_null(s->session_token);
+	out->region = dup_or_null(s->region);
+	out->endpoint = dup_or_null(s->endpoint);
+	out->credential_source = dup_or_null(s->credential_source);
+	out->path_style = s->path_style;
+	if ((s->access_key && !out->access_key) || (s->secret_key && !out->secret_key) ||
+	    (s->session_token && !out->session_token) || !out->region || !out->endpoint ||
+	    (s->credential_source && !out->credential_source)) {
+		ldp_s3_config_clear(out);
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	}
+	return LDP_OK;
+}
+
 const char *ldp_s3_client_endpoint(const ldp_s3_client *c)
 {
 	return c->cfg.endpoint;

@@ -105,6 +105,8 @@ void ldp_s3_client_free(ldp_s3_client *c);
  * canonical query (or NULL): path style or virtual-hosted style as
  * configured, the key URI-encoded as SigV4 requires. */
 void ldp_s3_url(const ldp_s3_client *c, const char *bucket, const char *key, const char *query, ldp_buf *url);
+/* A copy of the client's configuration (clear it with ldp_s3_config_clear). */
+int ldp_s3_client_config_copy(const ldp_s3_client *c, ldp_s3_config *out);
 /* The resolved endpoint URL (owned by the client). */
 const char *ldp_s3_client_endpoint(const ldp_s3_client *c);
 /* Objects under `prefix` (all pages; page_size 0 = the server's default of

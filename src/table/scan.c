@@ -150,11 +150,25 @@ int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 		ldp_buf_puts(out, " LIMIT 0");
 		return ldp_buf_oom(out);
 	}
+	/* DuckDB reads local files: remote data files go through the content
+	 * cache, fetched several at a time first */
+	const char **uris = malloc(p->nfiles * sizeof *uris);
+	int64_t *sizes = malloc(p->nfiles * sizeof *sizes);
+	int prc = uris && sizes ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");
+	for (size_t i = 0; !prc && i < p->nfiles; i++) {
+		uris[i] = p->files[i].path;
+		sizes[i] = p->files[i].file_size;
+	}
+	if (!prc)
+		prc = ldp_io_prefetch(uris, sizes, p->nfiles);
+	free(uris);
+	free(sizes);
+	if (prc)
+		return ldp_error_wrap(prc, "fetching the data files of the scan");
 	ldp_buf_puts(out, " FROM read_parquet([");
 	for (size_t i = 0; i < p->nfiles; i++) {
 		if (i)
 			ldp_buf_puts(out, ", ");
-		/* DuckDB reads local files: remote data files through the content cache */
 		char *local = NULL;
 		int rc = ldp_io_is_remote(p->files[i].path) ? ldp_io_local_copy(p->files[i].path, p->files[i].file_size, &local) : LDP_OK;
 		if (rc)

@@ -49,6 +49,14 @@ first=$("$LDP" table snapshots ns.t --json | "$S3_PY" -c 'import json,sys; print
 "$LDP" table append ns.p "select range as id, date '2024-01-01' + (range % 3)::int as d from range(30)"
 [ "$(q 'select count(distinct d), count(*) from ns.p')" = "3,30" ] || fail "partitioned read"
 
+# many files: fetched into the cache several at a time, all of them right
+"$LDP" table create ns.many --schema "k INT, v BIGINT" --partition-by "k" >/dev/null
+"$LDP" table append ns.many "select (range % 24)::int as k, range as v from range(2400)" >/dev/null
+rm -rf "$T/cache"
+[ "$(q 'select count(distinct k), count(*), sum(v) from ns.many')" = "24,2400,2878800" ] || fail "read of 24 files"
+[ "$(find "$T/cache/s3" -path '*/wh/ns/many/data/*' -name '*.parquet' | wc -l)" = 24 ] || fail "24 cached files"
+"$LDP" table drop ns.many --purge >/dev/null
+
 # Everything the catalog points at is in the bucket; nothing of the table
 # was written to local disk except the cache of data files.
 "$S3_PY" - "$S3_ENDPOINT" <<'EOF' || fail "bucket contents"
