@@ -75,7 +75,7 @@ s.serve_forever()
 EOF
 python3 stub.py &
 STUB=$!
-trap 'kill $STUB 2>/dev/null; wait $STUB 2>/dev/null' EXIT
+trap 'kill $STUB 2>/dev/null; wait $STUB 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do [ -s port ] && break; sleep 0.05; done
 export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat port)"
 
