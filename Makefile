@@ -29,8 +29,10 @@ release: $(BUILD)/release/CMakeCache.txt
 sanitize: $(BUILD)/sanitize/CMakeCache.txt
 	$(CMAKE) --build $(BUILD)/sanitize -j $(JOBS)
 
+# make demo MONTHS=2023-01..2023-03 builds more months of the NYC taxi lakehouse
+MONTHS ?= 2023-01
 demo: release
-	LDP=$(abspath $(BUILD))/release/bin/ldp bash examples/demo.sh
+	LDP=$(abspath $(BUILD))/release/bin/ldp LDP_DEMO_MONTHS=$(MONTHS) bash examples/demo.sh
 
 test: build
 	cd $(BUILD)/debug && ctest --output-on-failure -j $(JOBS)
@@ -40,7 +42,7 @@ test-sanitize: sanitize
 
 bench: release
 	$(CMAKE) --build $(BUILD)/release --target bench -j $(JOBS)
-	cd $(BUILD)/release && ./bench/cli_startup && ./bench/sql_scan && ./bench/iceberg_append
+	cd $(BUILD)/release && ./bench/cli_startup && ./bench/sql_scan && ./bench/iceberg_append && ./bench/ingest
 
 clean:
 	rm -rf $(BUILD)

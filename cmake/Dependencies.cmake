@@ -23,6 +23,8 @@ pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
 pkg_check_modules(YAML REQUIRED IMPORTED_TARGET yaml-0.1)
+# line editing for ldp shell (the command only, not libldp)
+pkg_check_modules(LIBEDIT REQUIRED IMPORTED_TARGET libedit)
 find_library(SNAPPY_LIB snappy REQUIRED)
 find_package(Threads REQUIRED)
 

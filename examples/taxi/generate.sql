@@ -10,6 +10,14 @@
 -- yellow_tripdata_2023-01.parquet once the command succeeded, so an interrupted run
 -- never leaves a file that looks complete.
 --
+-- Other months: set DuckDB variables before running this file (ldp demo nyc-taxi does):
+--     SET VARIABLE taxi_month = DATE '2023-03-01';  -- the first day of the month
+--     SET VARIABLE taxi_out = '/path/yellow_tripdata_2023-03.parquet.tmp';  -- optional
+--     SET VARIABLE taxi_rows = 1000;  -- optional, default 3,066,766 scaled by the month's hours
+-- Calendar effects (hours, weekdays, the stray rows just before and after the month)
+-- follow the month; the January holidays apply to January only. Unset, the file
+-- generates January 2023 exactly as before.
+--
 -- Deterministic: every random draw is the hash of (row id, stream) scaled to [0, 1), never
 -- random(), so the same DuckDB build writes the same bytes on every run. Rows come
 -- out in pickup order, as in the real file.
@@ -18,35 +26,41 @@
 -- happen to meet, so the bytes (not the rows) would differ between runs.
 SET threads = 1;
 
+SET VARIABLE taxi_month = coalesce(getvariable('taxi_month'), DATE '2023-01-01');
+SET VARIABLE taxi_hours = datediff('hour', getvariable('taxi_month'), getvariable('taxi_month') + INTERVAL 1 MONTH);
+SET VARIABLE taxi_rows = coalesce(getvariable('taxi_rows'), 3066766 * getvariable('taxi_hours') // 744);
+SET VARIABLE taxi_out = coalesce(getvariable('taxi_out'),
+	'yellow_tripdata_' || strftime(getvariable('taxi_month'), '%Y-%m') || '.parquet.tmp');
+
 COPY (
 WITH
 -- Relative demand per hour of day (weekday) and per day of week (0 = Sunday),
 -- integers so that cumulative sums below are exact.
 hours AS (
 	SELECT h,
-		TIMESTAMP '2023-01-01 00:00:00' + to_hours(h) AS hour_start,
+		getvariable('taxi_month')::TIMESTAMP + to_hours(h) AS hour_start,
 		CASE WHEN dow IN (0, 6)
 			-- weekends: late nights busier, mornings quieter
 			THEN [55, 48, 38, 26, 12, 8, 9, 14, 20, 28, 36, 43, 48, 51, 53, 54, 54, 55, 56, 55, 52, 51, 52, 54][hod + 1]
 			ELSE [24, 15, 10, 7, 6, 9, 22, 36, 45, 46, 46, 48, 51, 53, 56, 58, 59, 64, 66, 60, 54, 53, 50, 40][hod + 1]
 		END * [84, 86, 95, 100, 104, 106, 103][dow + 1]
 		-- New Year's Day and the holiday week run light; MLK day (16th) too.
-		* CASE WHEN d = 1 THEN 80 WHEN d = 2 THEN 70 WHEN d BETWEEN 3 AND 6 THEN 92 WHEN d = 16 THEN 85 ELSE 100 END
+		* CASE WHEN month(getvariable('taxi_month')) <> 1 THEN 100 WHEN d = 1 THEN 80 WHEN d = 2 THEN 70 WHEN d BETWEEN 3 AND 6 THEN 92 WHEN d = 16 THEN 85 ELSE 100 END
 		-- weather and events: each day +-10%
 		* (90 + (hash(d * 1000003) % 21)::INTEGER)
 		AS w
 	FROM (
 		SELECT range AS h, (range % 24)::INTEGER AS hod, (range // 24 + 1)::INTEGER AS d,
-			((range // 24) % 7)::INTEGER AS dow -- 2023-01-01 is a Sunday
-		FROM range(744)
+			((range // 24 + dayofweek(getvariable('taxi_month'))) % 7)::INTEGER AS dow
+		FROM range(getvariable('taxi_hours'))
 	)
 ),
 -- Each hour owns a contiguous block of row ids; integer division makes the blocks
--- tile [0, 3066766) exactly.
+-- tile [0, taxi_rows) exactly.
 blocks AS (
 	SELECT h, hour_start,
-		((3066766 * (cw - w)) // tw)::BIGINT AS s,
-		((3066766 * cw) // tw)::BIGINT AS e
+		((getvariable('taxi_rows') * (cw - w)) // tw)::BIGINT AS s,
+		((getvariable('taxi_rows') * cw) // tw)::BIGINT AS e
 	FROM (SELECT h, hour_start, w, sum(w) OVER (ORDER BY h) AS cw, sum(w) OVER () AS tw FROM hours)
 ),
 -- Row id -> hour without a join (a join would not keep the rows in pickup order):
@@ -60,7 +74,7 @@ hour_lookup AS (
 ),
 located AS (
 	SELECT i, CASE WHEN i >= el[h0 + 1] THEN h0 + 1 ELSE h0 END AS h, sl, el
-	FROM (SELECT range AS i, hl[range // 64 + 1] AS h0, sl, el FROM range(3066766), hour_lookup)
+	FROM (SELECT range AS i, hl[range // 64 + 1] AS h0, sl, el FROM range(getvariable('taxi_rows')), hour_lookup)
 ),
 -- Zone popularity (pickups per month, thousands, roughly as in early 2023); every
 -- other zone gets a small base weight. 264/265 are the "unknown" zones.
@@ -91,7 +105,7 @@ zone_slots AS (
 -- DuckDB combines multiple arguments so weakly that hash(i, 6) and hash(i, 7) correlate
 -- at 0.9996.)
 draws AS (
-	SELECT i, TIMESTAMP '2023-01-01 00:00:00' + to_hours(h) AS hour_start, sl[h + 1] AS s, el[h + 1] AS e,
+	SELECT i, getvariable('taxi_month')::TIMESTAMP + to_hours(h) AS hour_start, sl[h + 1] AS s, el[h + 1] AS e,
 		hash(i * 32 + 1)::DOUBLE / 18446744073709551616.0 AS u_sec,
 		hash(i * 32 + 2)::DOUBLE / 18446744073709551616.0 AS u_vendor,
 		hash(i * 32 + 3)::DOUBLE / 18446744073709551616.0 AS u_null,
@@ -112,7 +126,7 @@ draws AS (
 		hash(i * 32 + 18)::DOUBLE / 18446744073709551616.0 AS u_cong,
 		hash(i * 32 + 19)::DOUBLE / 18446744073709551616.0 AS u_flag,
 		hash(i * 32 + 20)::DOUBLE / 18446744073709551616.0 AS u_refund,
-		hash(i * 32 + 21) % 200000 AS stray, -- ~15 rows land outside January
+		hash(i * 32 + 21) % 200000 AS stray, -- ~15 rows land outside the month
 		(hash(i * 32 + 22) % 5)::INTEGER AS stray_kind,
 		hash(i * 32 + 23)::DOUBLE / 18446744073709551616.0 AS u_do_any
 	FROM located
@@ -121,7 +135,8 @@ trips AS (
 	SELECT d.*,
 		CASE WHEN stray = 0 THEN
 			[TIMESTAMP '2008-12-31 23:01:42', TIMESTAMP '2009-01-01 00:24:09', TIMESTAMP '2022-10-24 17:37:47',
-			 TIMESTAMP '2022-12-31 23:51:30', TIMESTAMP '2023-02-01 00:09:14'][stray_kind + 1]
+			 getvariable('taxi_month')::TIMESTAMP - INTERVAL '8 minutes 30 seconds',
+			 (getvariable('taxi_month') + INTERVAL 1 MONTH)::TIMESTAMP + INTERVAL '9 minutes 14 seconds'][stray_kind + 1]
 			+ to_seconds((u_sec * 600)::BIGINT)
 		ELSE hour_start + to_seconds(floor((i - s + u_sec) * 3600 / (e - s))::BIGINT)
 		END AS pickup,
@@ -250,4 +265,4 @@ SELECT
 	(sign * cong + 0.0)::DOUBLE AS congestion_surcharge,
 	(sign * apt_fee + 0.0)::DOUBLE AS airport_fee
 FROM tipped
-) TO 'yellow_tripdata_2023-01.parquet.tmp' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880);
+) TO (getvariable('taxi_out')) (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880);

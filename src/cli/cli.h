@@ -33,7 +33,8 @@ typedef enum cli_format {
 	CLI_FMT_TSV,
 	CLI_FMT_JSON,
 	CLI_FMT_NDJSON,
-	CLI_FMT_MARKDOWN
+	CLI_FMT_MARKDOWN,
+	CLI_FMT_LINE /* one "column = value" line per value, rows separated by a blank line */
 } cli_format;
 
 typedef struct cli_output_opts {
@@ -41,7 +42,12 @@ typedef struct cli_output_opts {
 	long long max_rows; /* -1: no limit */
 	int header;         /* csv/tsv header line */
 	int color;          /* unused for now; tables on a TTY */
+	int thousands;      /* table/line/markdown: 1,234,567 in integer parts of numbers */
+	int width;          /* table: fit this many terminal columns (0: no limit) by cutting wide values */
 } cli_output_opts;
+
+/* Columns of the terminal on fd, or 0 when it is not a terminal. */
+int cli_terminal_width(int fd);
 
 int cli_parse_format(const char *s, cli_format *out);
 /* Print every row of r to out. Returns an ldp status. */
@@ -76,7 +82,13 @@ int cmd_namespace(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 void cmd_table_help(FILE *out);
 void cmd_namespace_help(FILE *out);
+int cmd_export(int argc, char **argv);
+void cmd_export_help(FILE *out);
+int cmd_shell(int argc, char **argv);
+void cmd_shell_help(FILE *out);
 int cmd_ingest(int argc, char **argv);
 void cmd_ingest_help(FILE *out);
 int cmd_run(int argc, char **argv);
 void cmd_run_help(FILE *out);
+int cmd_demo(int argc, char **argv);
+void cmd_demo_help(FILE *out);

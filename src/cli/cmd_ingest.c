@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "ingest/ingest.h"
+#include "ingest/remote.h"
 #include "ldp/error.h"
 #include "table/table.h"
 
@@ -16,7 +17,8 @@ void cmd_ingest_help(FILE *out)
 		"Sources:\n"
 		"  data.parquet, 'data/*.csv', 'logs/**/*.json.gz', a directory, file://path\n"
 		"  sqlite:///path/db.sqlite?table=t  or  sqlite:///path/db.sqlite?query=select+...\n"
-		"  http(s)://, s3://, near-lake:// when this build has their drivers\n\n"
+		"  http(s)://host/file.parquet, api+https://host/items (REST JSON API), s3:// when built in\n"
+		"  near-lake:///dir?from=H&to=H <namespace>  (NEAR blocks into six tables; docs/ingest-remote.md)\n\n"
 		"Load options:\n"
 		"  --mode append|overwrite|merge   append (default), replace the table, or upsert by key\n"
 		"  --key col[,col]                 merge: the columns identifying a row\n"
@@ -141,8 +143,14 @@ int cmd_ingest(int argc, char **argv)
 		return cli_fail(ldp_error_set(LDP_ENOMEM, "out of memory"));
 	int rc = parse_args(argc, argv, a);
 	ldp_ident id;
-	if (!rc)
+	/* near-lake:// fills six tables of a namespace (ingest/near_ingest.c) */
+	int near = !rc && strncmp(a->source, "near-lake://", 12) == 0;
+	if (near) {
+		memset(&id, 0, sizeof id);
+		snprintf(id.ns, sizeof id.ns, "%s", a->table);
+	} else if (!rc) {
 		rc = ldp_ident_parse(a->table, &id);
+	}
 	if (rc) {
 		fprintf(stderr, "ldp ingest: %s (see 'ldp ingest --help')\n", ldp_error_last()->message);
 		for (size_t i = 0; i < a->nowned; i++)
@@ -164,7 +172,7 @@ int cmd_ingest(int argc, char **argv)
 	}
 	ldp_ingest_result res;
 	if (!rc)
-		rc = ldp_ingest(wh, a->source, &id, &a->o, &res);
+		rc = near ? ldp_ingest_near(wh, a->source, id.ns, &a->o, &res) : ldp_ingest(wh, a->source, &id, &a->o, &res);
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 	cli_set_running_engine(NULL);
@@ -176,6 +184,14 @@ int cmd_ingest(int argc, char **argv)
 				      (json_int_t)res.snapshot_id, "created", res.created, "evolved_columns", res.evolved);
 		cli_print_json(j);
 		json_decref(j);
+	} else if (!rc && near && res.files == 0) {
+		printf("No new NEAR blocks in %s: %s is up to date\n", a->source, id.ns);
+	} else if (!rc && near) {
+		printf("Ingested %zu NEAR block%s, %lld rows, into %s.{blocks,chunks,transactions,receipts,"
+		       "receipt_execution_outcomes,actions}\n",
+		       res.files, res.files == 1 ? "" : "s", (long long)res.rows, id.ns);
+	} else if (!rc && res.files == 0) {
+		printf("Nothing new from %s for %s.%s: nothing committed\n", a->source, id.ns, id.name);
 	} else if (!rc) {
 		if (res.created)
 			printf("Created table %s.%s\n", id.ns, id.name);

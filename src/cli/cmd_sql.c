@@ -21,13 +21,14 @@ void cmd_sql_help(FILE *out)
 		"Run SQL in DuckDB's dialect. Files are tables: select count(*) from 'trips.parquet'.\n"
 		"Several statements run in order; each result that has rows is printed.\n\n"
 		"Options:\n"
-		"  --format F      table | csv | tsv | json | ndjson | markdown\n"
+		"  --format F      table | csv | tsv | json | ndjson | markdown | line\n"
 		"                  (default: table on a terminal, csv otherwise)\n"
 		"  -o, --output F  write the query's rows to file F instead; the format\n"
 		"                  follows the extension: .csv .tsv .json .ndjson/.jsonl .parquet\n"
 		"  -f, --file F    read the SQL from file F ('-' for standard input)\n"
 		"  --max-rows N    print at most N rows (default: 100 for table, all otherwise)\n"
 		"  --no-header     omit the header line of csv/tsv output\n"
+		"  --thousands     1,234,567 in numbers (table, line, markdown)\n"
 		"  --db PATH       run against a DuckDB database file instead of an in-memory one\n"
 		"  --force         with -o, replace an existing file\n"
 		"  -q, --quiet     no summary lines for statements that change tables\n\n"
@@ -127,7 +128,7 @@ int cmd_sql(int argc, char **argv)
 {
 	const char *sql_arg = NULL, *file = NULL, *output = NULL, *db = NULL;
 	int force = 0, quiet = 0;
-	cli_output_opts oo = {isatty(STDOUT_FILENO) ? CLI_FMT_TABLE : CLI_FMT_CSV, -2, 1, 0};
+	cli_output_opts oo = {isatty(STDOUT_FILENO) ? CLI_FMT_TABLE : CLI_FMT_CSV, -2, 1, 0, 0, 0};
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -139,10 +140,10 @@ int cmd_sql(int argc, char **argv)
 		if (strcmp(a, "--format") == 0) {
 			NEED_ARG();
 			if (cli_parse_format(argv[++i], &oo.format))
-				return cli_usage_error("sql", "unknown format '%s' (table, csv, tsv, json, ndjson, markdown)", argv[i]);
+				return cli_usage_error("sql", "unknown format '%s' (table, csv, tsv, json, ndjson, markdown, line)", argv[i]);
 		} else if (strncmp(a, "--format=", 9) == 0) {
 			if (cli_parse_format(a + 9, &oo.format))
-				return cli_usage_error("sql", "unknown format '%s' (table, csv, tsv, json, ndjson, markdown)", a + 9);
+				return cli_usage_error("sql", "unknown format '%s' (table, csv, tsv, json, ndjson, markdown, line)", a + 9);
 		} else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
 			NEED_ARG();
 			output = argv[++i];
@@ -155,6 +156,8 @@ int cmd_sql(int argc, char **argv)
 			oo.max_rows = strtoll(argv[++i], &end, 10);
 			if (*end || oo.max_rows < 0)
 				return cli_usage_error("sql", "--max-rows needs a number >= 0, not '%s'", argv[i]);
+		} else if (strcmp(a, "--thousands") == 0) {
+			oo.thousands = 1;
 		} else if (strcmp(a, "--no-header") == 0) {
 			oo.header = 0;
 		} else if (strcmp(a, "--db") == 0) {
@@ -177,6 +180,7 @@ int cmd_sql(int argc, char **argv)
 	}
 	if (sql_arg && file)
 		return cli_usage_error("sql", "give the SQL either as an argument or with -f, not both");
+	oo.width = cli_terminal_width(STDOUT_FILENO);
 	if (oo.max_rows == -2)
 		oo.max_rows = oo.format == CLI_FMT_TABLE ? 100 : -1;
 

@@ -9,6 +9,7 @@
 #include "cli/table_cli.h"
 #include "format/schema.h"
 #include "ldp/error.h"
+#include "table/ddl.h"
 #include "table/table.h"
 
 void cmd_table_help(FILE *out)
@@ -91,70 +92,6 @@ int table_cli_parse_at(int *i, int argc, char **argv, ldp_snapshot_selector *sel
 	return LDP_OK;
 }
 
-/* Build a schema from a column list, a file or a query through DuckDB. */
-static int schema_from_source(ldp_warehouse *wh, const char *columns, const char *like, ldp_arena *a, ldp_schema **out)
-{
-	ldp_engine *e;
-	int rc = ldp_warehouse_engine(wh, &e);
-	if (rc)
-		return rc;
-	ldp_buf q = LDP_BUF_INIT;
-	if (columns) {
-		ldp_buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __ldp_new_schema (");
-		ldp_buf_puts(&q, columns);
-		ldp_buf_puts(&q, ")");
-		rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_engine_exec(e, ldp_buf_cstr(&q));
-		if (rc) {
-			ldp_buf_free(&q);
-			return ldp_error_wrap(rc, "parsing --schema");
-		}
-		ldp_buf_clear(&q);
-		ldp_buf_puts(&q, "SELECT * FROM __ldp_new_schema");
-	} else {
-		ldp_buf_puts(&q, "SELECT * FROM (");
-		table_cli_source_sql(like, &q);
-		ldp_buf_puts(&q, ") LIMIT 0");
-	}
-	ldp_result *r = NULL;
-	rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_engine_query(e, ldp_buf_cstr(&q), &r);
-	ldp_buf_free(&q);
-	if (!rc)
-		rc = ldp_schema_from_duckdb_result(a, r, out);
-	ldp_result_free(r);
-	if (rc || !columns)
-		return rc;
-	/* NOT NULL columns become required fields */
-	r = NULL;
-	rc = ldp_engine_query(e, "SELECT column_name FROM duckdb_columns() WHERE table_name = '__ldp_new_schema' AND NOT is_nullable", &r);
-	ldp_chunk *c;
-	while (!rc && (rc = ldp_result_fetch(r, &c)) == LDP_OK && c) {
-		for (size_t i = 0; i < ldp_chunk_rows(c); i++) {
-			ldp_buf n = LDP_BUF_INIT;
-			ldp_chunk_format(c, 0, i, LDP_VALUE_TEXT, &n);
-			for (size_t f = 0; f < (*out)->root.nfields; f++)
-				if (strcmp((*out)->root.fields[f].name, ldp_buf_cstr(&n)) == 0)
-					(*out)->root.fields[f].required = true;
-			ldp_buf_free(&n);
-		}
-	}
-	ldp_result_free(r);
-	ldp_engine_exec(e, "DROP TABLE IF EXISTS __ldp_new_schema");
-	return rc;
-}
-
-/* A failed --as leaves no empty table behind, unless someone committed to it meanwhile. */
-static void undo_create(ldp_warehouse *wh, const ldp_ident *id)
-{
-	int code = ldp_error_last()->code;
-	char *msg = strdup(ldp_error_last()->message);
-	ldp_table *t = NULL;
-	if (ldp_table_load(wh, id, &t) == LDP_OK && t->meta->nsnapshots == 0 && ldp_table_drop(wh, id, 1) == LDP_OK)
-		fprintf(stderr, "ldp: removed table %s.%s again: filling it failed\n", id->ns, id->name);
-	ldp_table_free(t);
-	ldp_error_set(code, "%s", msg ? msg : "filling the table failed");
-	free(msg);
-}
-
 static int do_create(ldp_warehouse *wh, int argc, char **argv)
 {
 	const char *name = NULL, *columns = NULL, *like = NULL, *as = NULL;
@@ -205,32 +142,31 @@ static int do_create(ldp_warehouse *wh, int argc, char **argv)
 	ldp_arena arena;
 	ldp_arena_init(&arena, 0);
 	ldp_schema *schema = NULL;
-	if (!rc)
-		rc = schema_from_source(wh, columns, like ? like : as, &arena, &schema);
-	ldp_table *t = NULL;
-	if (!rc) {
-		o.schema = schema;
-		o.properties = props;
-		o.nproperties = nprops;
+	ldp_buf src = LDP_BUF_INIT;
+	if (!rc && (like || as))
+		rc = table_cli_source_sql(like ? like : as, &src);
+	if (!rc && !as)
+		rc = ldp_warehouse_schema_from_sql(wh, columns, columns ? NULL : ldp_buf_cstr(&src), &arena, &schema);
+	if (rc && columns)
+		ldp_error_wrap(rc, "parsing --schema");
+	o.schema = schema;
+	o.properties = props;
+	o.nproperties = nprops;
+	if (!rc && !as) {
+		ldp_table *t = NULL;
 		rc = ldp_table_create(wh, &id, &o, &t);
-	}
-	if (!rc)
-		printf("Created table %s.%s at %s\n", id.ns, id.name, t->meta->location);
-	ldp_table_free(t);
-	if (!rc && as) {
-		ldp_buf sql = LDP_BUF_INIT;
-		ldp_write_options wo = {.mode = LDP_WRITE_APPEND};
+		if (!rc)
+			printf("Created table %s.%s at %s\n", id.ns, id.name, t->meta->location);
+		ldp_table_free(t);
+	} else if (!rc) {
+		/* a failed fill drops the new table again (nothing is left behind) */
 		ldp_write_result res;
-		rc = table_cli_source_sql(as, &sql);
+		rc = ldp_table_create_as(wh, &id, &o, ldp_buf_cstr(&src), &res);
 		if (!rc)
-			rc = ldp_table_write(wh, &id, ldp_buf_cstr(&sql), &wo, &res);
-		if (!rc)
-			printf("Appended %lld rows in %lld files (snapshot %lld)\n", (long long)res.added_records,
-			       (long long)res.added_files, (long long)res.snapshot_id);
-		ldp_buf_free(&sql);
-		if (rc)
-			undo_create(wh, &id);
+			printf("Created table %s.%s and appended %lld rows in %lld files (snapshot %lld)\n", id.ns, id.name,
+			       (long long)res.added_records, (long long)res.added_files, (long long)res.snapshot_id);
 	}
+	ldp_buf_free(&src);
 	for (size_t i = 0; i < nprops; i++)
 		free(owned[i]);
 	ldp_arena_free(&arena);

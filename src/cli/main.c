@@ -17,10 +17,13 @@ static const ldp_cli_cmd commands[] = {
 	{"init", "Create a project: ldp.yml and a warehouse with its catalog", cmd_init, cmd_init_help},
 	{"namespace", "Create, list, describe, change and drop namespaces", cmd_namespace, cmd_namespace_help},
 	{"table", "Create, load, list and change Iceberg tables; history, snapshots, refs", cmd_table, cmd_table_help},
+	{"demo", "Build the NYC taxi lakehouse and print a report (ldp demo nyc-taxi)", cmd_demo, cmd_demo_help},
 	{"ingest", "Load files, SQLite and other sources into Iceberg tables", cmd_ingest, cmd_ingest_help},
 	{"run", "Run pipeline configs (the seed library's JSON format)", cmd_run, cmd_run_help},
 	{"s3", "List, copy and remove S3 objects with ldp's S3 configuration", cmd_s3, cmd_s3_help},
 	{"sql", "Run SQL (DuckDB dialect) over files and tables", cmd_sql, cmd_sql_help},
+	{"shell", "Interactive SQL over the warehouse (line editing, history, completion)", cmd_shell, cmd_shell_help},
+	{"export", "Copy a table or query to a DuckDB/SQLite database or CSV/Parquet/JSON files", cmd_export, cmd_export_help},
 	{"version", "Print the ldp and DuckDB versions", cmd_version, cmd_version_help},
 	{"help", "Show help for ldp or one of its commands", cmd_help, cmd_help_help},
 };

@@ -5,6 +5,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "ldp/error.h"
@@ -15,6 +17,7 @@ int cli_parse_format(const char *s, cli_format *out)
 	static const struct { const char *name; cli_format f; } names[] = {
 		{"table", CLI_FMT_TABLE}, {"csv", CLI_FMT_CSV}, {"tsv", CLI_FMT_TSV}, {"json", CLI_FMT_JSON},
 		{"ndjson", CLI_FMT_NDJSON}, {"jsonl", CLI_FMT_NDJSON}, {"markdown", CLI_FMT_MARKDOWN}, {"md", CLI_FMT_MARKDOWN},
+		{"line", CLI_FMT_LINE},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(s, names[i].name) == 0) {
@@ -22,6 +25,42 @@ int cli_parse_format(const char *s, cli_format *out)
 			return 0;
 		}
 	return -1;
+}
+
+int cli_terminal_width(int fd)
+{
+	struct winsize ws;
+	if (!isatty(fd) || ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0)
+		return 0;
+	return ws.ws_col;
+}
+
+/* "1234567.5" -> "1,234,567.5" in b (the digits before any '.', 'e' or end). */
+static void put_thousands(ldp_buf *b, const char *s)
+{
+	size_t i = 0;
+	if (s[i] == '-' || s[i] == '+')
+		ldp_buf_putc(b, s[i++]);
+	size_t nd = strspn(s + i, "0123456789");
+	for (size_t k = 0; k < nd; k++) {
+		if (k && (nd - k) % 3 == 0)
+			ldp_buf_putc(b, ',');
+		ldp_buf_putc(b, s[i + k]);
+	}
+	ldp_buf_puts(b, s + i + nd);
+}
+
+/* A cell's text: NULL stays NULL's rendering; numbers get separators on request. */
+static void format_cell(const ldp_chunk *ch, size_t c, size_t i, int numeric, const cli_output_opts *o, ldp_buf *b)
+{
+	if (!(numeric && o->thousands)) {
+		ldp_chunk_format(ch, c, i, LDP_VALUE_TEXT, b);
+		return;
+	}
+	ldp_buf raw = LDP_BUF_INIT;
+	ldp_chunk_format(ch, c, i, LDP_VALUE_TEXT, &raw);
+	put_thousands(b, ldp_buf_cstr(&raw));
+	ldp_buf_free(&raw);
 }
 
 /* Display width of UTF-8 text: code points, not bytes (wide CJK glyphs are
@@ -129,6 +168,26 @@ static void table_row(FILE *out, const table *t, const char *const *cells, int h
 	fputc('\n', out);
 }
 
+/* Narrow the widest columns until the table fits `cols` terminal columns
+ * (each column takes its width + 3: "│ x "); names keep at least 4 cells. */
+static void fit_width(table *t, ldp_result *r, size_t cols)
+{
+	(void)r;
+	size_t total = 1;
+	for (size_t c = 0; c < t->ncols; c++)
+		total += t->width[c] + 3;
+	while (total > cols) {
+		size_t widest = 0;
+		for (size_t c = 1; c < t->ncols; c++)
+			if (t->width[c] > t->width[widest])
+				widest = c;
+		if (t->width[widest] <= 4)
+			break; /* cannot fit: let the terminal wrap */
+		t->width[widest]--;
+		total--;
+	}
+}
+
 static int print_table(ldp_result *r, FILE *out, const cli_output_opts *o)
 {
 	table t = {0};
@@ -145,7 +204,7 @@ static int print_table(ldp_result *r, FILE *out, const cli_output_opts *o)
 		const char *n = ldp_result_column_name(r, c), *ty = ldp_result_column_type(r, c);
 		size_t wn = display_width(n, strlen(n)), wt = display_width(ty, strlen(ty));
 		t.width[c] = wn > wt ? wn : wt;
-		if (t.width[c] > MAX_CELL)
+		if (t.width[c] > MAX_CELL && !o->width)
 			t.width[c] = wn > MAX_CELL ? wn : MAX_CELL; /* long type names are cut, names are not */
 		t.numeric[c] = ldp_result_column_is_numeric(r, c);
 	}
@@ -169,12 +228,12 @@ static int print_table(ldp_result *r, FILE *out, const cli_output_opts *o)
 				char *cell = NULL;
 				if (!ldp_chunk_is_null(ch, c, i)) {
 					ldp_buf_clear(&b);
-					ldp_chunk_format(ch, c, i, LDP_VALUE_TEXT, &b);
+					format_cell(ch, c, i, t.numeric[c], o, &b);
 					cell = strdup(ldp_buf_cstr(&b));
 				}
 				t.cells[t.nrows * t.ncols + c] = cell;
 				size_t w = cell ? display_width(cell, strlen(cell)) : 4;
-				if (w > MAX_CELL)
+				if (w > MAX_CELL && !o->width)
 					w = MAX_CELL;
 				if (w > t.width[c])
 					t.width[c] = w;
@@ -189,6 +248,8 @@ static int print_table(ldp_result *r, FILE *out, const cli_output_opts *o)
 		fprintf(out, "(no columns)\n");
 		goto done;
 	}
+	if (o->width)
+		fit_width(&t, r, (size_t)o->width);
 	rule(out, &t, "┌", "┬", "┐");
 	const char **hdr = calloc(t.ncols, sizeof *hdr);
 	if (!hdr) {
@@ -259,7 +320,24 @@ static int print_stream(ldp_result *r, FILE *out, const cli_output_opts *o)
 		for (size_t i = 0; i < rows; i++) {
 			if (o->max_rows >= 0 && total >= o->max_rows)
 				break;
-			if (o->format == CLI_FMT_JSON || o->format == CLI_FMT_NDJSON) {
+			if (o->format == CLI_FMT_LINE) {
+				size_t namew = 0;
+				for (size_t c = 0; c < ncols; c++) {
+					const char *n = ldp_result_column_name(r, c);
+					size_t w = display_width(n, strlen(n));
+					namew = w > namew ? w : namew;
+				}
+				if (total)
+					fputc('\n', out);
+				for (size_t c = 0; c < ncols; c++) {
+					const char *n = ldp_result_column_name(r, c);
+					ldp_buf_clear(&b);
+					format_cell(ch, c, i, ldp_result_column_is_numeric(r, c), o, &b);
+					for (size_t k = display_width(n, strlen(n)); k < namew; k++)
+						fputc(' ', out);
+					fprintf(out, "%s = %s\n", n, ldp_buf_cstr(&b));
+				}
+			} else if (o->format == CLI_FMT_JSON || o->format == CLI_FMT_NDJSON) {
 				ldp_buf_clear(&b);
 				if (o->format == CLI_FMT_JSON)
 					ldp_buf_puts(&b, total ? ",\n" : "\n");
@@ -282,8 +360,12 @@ static int print_stream(ldp_result *r, FILE *out, const cli_output_opts *o)
 				for (size_t c = 0; c < ncols; c++) {
 					ldp_buf_clear(&b);
 					/* NULL is an empty field in csv/tsv, as DuckDB and most tools read it */
-					if (!ldp_chunk_is_null(ch, c, i))
-						ldp_chunk_format(ch, c, i, LDP_VALUE_TEXT, &b);
+					if (!ldp_chunk_is_null(ch, c, i)) {
+						if (o->format == CLI_FMT_MARKDOWN)
+							format_cell(ch, c, i, ldp_result_column_is_numeric(r, c), o, &b);
+						else
+							ldp_chunk_format(ch, c, i, LDP_VALUE_TEXT, &b);
+					}
 					const char *s = ldp_buf_cstr(&b);
 					if (o->format == CLI_FMT_MARKDOWN) {
 						fputc(' ', out);

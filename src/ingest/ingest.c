@@ -7,6 +7,7 @@
 
 #include "ingest/ingest.h"
 #include "ingest/ingest_internal.h"
+#include "ingest/remote.h"
 #include "ldp/error.h"
 #include "ldp/io.h"
 #include "ldp/log.h"
@@ -105,8 +106,10 @@ static const char *const sqlite_options[] = {"table", "query", NULL};
 static const ldp_ingest_driver drivers[] = {
 	{"file", ldp_ingest_fetch_file, NULL},
 	{"sqlite", ldp_ingest_fetch_sqlite, sqlite_options},
-	{"http", NULL, NULL},
-	{"https", NULL, NULL},
+	{"http", ldp_ingest_fetch_http, ingest_http_option_names},
+	{"https", ldp_ingest_fetch_http, ingest_http_option_names},
+	{"api+http", ldp_ingest_fetch_api, ingest_api_option_names},
+	{"api+https", ldp_ingest_fetch_api, ingest_api_option_names},
 	{"s3", ldp_ingest_fetch_s3, NULL},
 	{"near-lake", NULL, NULL},
 	{NULL, NULL, NULL},
@@ -194,6 +197,12 @@ int ldp_ingest(ldp_warehouse *wh, const char *source, const ldp_ident *target, c
 	if (rc) {
 		ldp_ingest_files_clear(&files);
 		return ldp_error_wrap(rc, "reading %s", source);
+	}
+	if (files.n == 0 && files.nsummary > 0) {
+		/* an incremental source with nothing new since its mark */
+		LDP_INFO("%s: nothing new since the last ingest; nothing committed", source);
+		ldp_ingest_files_clear(&files);
+		return LDP_OK;
 	}
 	if (files.n == 0) {
 		ldp_ingest_files_clear(&files);

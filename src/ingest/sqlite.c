@@ -206,8 +206,12 @@ int ldp_ingest_fetch_sqlite(const char *uri, const ldp_ingest_options *o, ldp_in
 		if (!rc && s.ncols == 0)
 			rc = ldp_error_set(LDP_EINVALID, "%s: the query returns no columns", path);
 	}
-	if (!rc && ((fd = mkstemp(csvpath)) < 0 || !(s.csv = fdopen(fd, "w"))))
+	if (!rc && (fd = mkstemp(csvpath)) < 0)
 		rc = ldp_error_set(LDP_EIO, "cannot create a staging file in /tmp");
+	if (!rc && !(s.csv = fdopen(fd, "w"))) {
+		close(fd);
+		rc = ldp_error_set(LDP_EIO, "cannot open the staging file %s", csvpath);
+	}
 	for (int step; !rc && (step = sqlite3_step(s.st)) != SQLITE_DONE;) {
 		if (step != SQLITE_ROW)
 			rc = ldp_error_set(LDP_EIO, "%s: %s", path, sqlite3_errmsg(db));
