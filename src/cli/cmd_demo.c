@@ -122,7 +122,7 @@ static int run_demo(int argc, char **argv)
 			return cli_usage_error("demo", "unknown option '%s'", a);
 		i++;
 	}
-	cli_output_opts out = {CLI_FMT_TABLE, -1, 1, 0};
+	cli_output_opts out = {.format = CLI_FMT_TABLE, .max_rows = -1, .header = 1};
 	if (cli_parse_format(fmt, &out.format))
 		return cli_usage_error("demo", "unknown format '%s'", fmt);
 	ldp_taxi_month ms[120];
