@@ -428,12 +428,12 @@ static int run(ldp_s3_client *c, s3_req *r)
 
 /* ---- operations ---- */
 
-int ldp_s3_list_objects(ldp_s3_client *c, const char *bucket, const char *prefix, int page_size, ldp_s3_list *out)
+int ldp_s3_list_each(ldp_s3_client *c, const ldp_s3_list_query *lq, ldp_s3_list_fn fn, void *ctx)
 {
-	memset(out, 0, sizeof *out);
-	int rc = LDP_OK;
+	int rc = LDP_OK, stop = 0;
 	char *token = NULL;
-	for (int page = 0;; page++) {
+	const char *prefix = lq->prefix ? lq->prefix : "";
+	while (!rc && !stop) {
 		/* parameters in canonical (sorted) order */
 		ldp_buf q = LDP_BUF_INIT;
 		if (token) {
@@ -441,36 +441,69 @@ int ldp_s3_list_objects(ldp_s3_client *c, const char *bucket, const char *prefix
 			uri_encode(&q, token, 0);
 			ldp_buf_putc(&q, '&');
 		}
+		if (lq->delimiter && *lq->delimiter) {
+			ldp_buf_puts(&q, "delimiter=");
+			uri_encode(&q, lq->delimiter, 0);
+			ldp_buf_putc(&q, '&');
+		}
 		ldp_buf_puts(&q, "list-type=2");
-		if (page_size > 0)
-			ldp_buf_printf(&q, "&max-keys=%d", page_size);
-		if (prefix && *prefix) {
+		if (lq->page_size > 0)
+			ldp_buf_printf(&q, "&max-keys=%d", lq->page_size);
+		if (*prefix) {
 			ldp_buf_puts(&q, "&prefix=");
 			uri_encode(&q, prefix, 0);
 		}
+		if (lq->start_after && *lq->start_after && !token) {
+			ldp_buf_puts(&q, "&start-after=");
+			uri_encode(&q, lq->start_after, 0);
+		}
 		s3_req r;
-		req_init(&r, "GET", bucket, NULL);
+		req_init(&r, "GET", lq->bucket, NULL);
 		r.query = ldp_buf_cstr(&q);
+		ldp_s3_list page;
+		memset(&page, 0, sizeof page);
 		rc = ldp_buf_oom(&q) ? ldp_error_set(LDP_ENOMEM, "out of memory") : run(c, &r);
 		if (!rc)
-			rc = ldp_s3_list_parse_page(r.mem.ptr ? r.mem.ptr : "", r.mem.len, out);
+			rc = ldp_s3_list_parse_page(r.mem.ptr ? r.mem.ptr : "", r.mem.len, &page);
+		for (size_t i = 0; !rc && !stop && i < page.n; i++) {
+			int v = fn(ctx, page.items[i].key, page.items[i].size, 0);
+			stop = v > 0;
+			rc = v < 0 ? v : LDP_OK;
+		}
+		for (size_t i = 0; !rc && !stop && i < page.nprefixes; i++) {
+			int v = fn(ctx, page.prefixes[i], -1, 1);
+			stop = v > 0;
+			rc = v < 0 ? v : LDP_OK;
+		}
 		ldp_buf_free(&r.mem);
 		ldp_buf_free(&q);
 		free(token);
 		token = NULL;
-		if (rc || !out->truncated)
-			break;
-		token = strdup(out->next_token);
-		if (!token) {
+		if (!rc && page.truncated && !(token = strdup(page.next_token)))
 			rc = ldp_error_set(LDP_ENOMEM, "out of memory");
-			break;
-		}
+		if (!page.truncated)
+			stop = 1;
+		ldp_s3_list_free(&page);
 	}
-	if (rc) {
+	free(token);
+	return rc ? ldp_error_wrap(rc, "listing s3://%s/%s", lq->bucket, prefix) : LDP_OK;
+}
+
+static int collect(void *ctx, const char *key, int64_t size, int is_prefix)
+{
+	ldp_s3_list *l = ctx;
+	int rc = is_prefix ? ldp_s3_list_add_prefix(l, key) : ldp_s3_list_add(l, key, size, NULL);
+	return rc ? rc : 0;
+}
+
+int ldp_s3_list_objects(ldp_s3_client *c, const char *bucket, const char *prefix, int page_size, ldp_s3_list *out)
+{
+	memset(out, 0, sizeof *out);
+	ldp_s3_list_query q = {.bucket = bucket, .prefix = prefix, .page_size = page_size};
+	int rc = ldp_s3_list_each(c, &q, collect, out);
+	if (rc)
 		ldp_s3_list_free(out);
-		return ldp_error_wrap(rc, "listing s3://%s/%s", bucket, prefix ? prefix : "");
-	}
-	return LDP_OK;
+	return rc;
 }
 
 int ldp_s3_get_file(ldp_s3_client *c, const char *bucket, const char *key, const char *local_path, int64_t *size)

@@ -263,6 +263,32 @@ static void test_list_pages(void **state)
 	}
 }
 
+/* A listing with delimiter "/", as in the S3 reference's CommonPrefixes
+ * example: the request's own <Prefix> is not a common prefix. */
+static void test_list_common_prefixes(void **state)
+{
+	(void)state;
+	const char *xml = "<ListBucketResult><Name>b</Name><Prefix>photos/</Prefix><Delimiter>/</Delimiter>"
+			  "<IsTruncated>false</IsTruncated>"
+			  "<Contents><Key>photos/index.html</Key><Size>10</Size></Contents>"
+			  "<CommonPrefixes><Prefix>photos/2006/</Prefix></CommonPrefixes>"
+			  "<CommonPrefixes><Prefix>photos/a&amp;b/</Prefix></CommonPrefixes>"
+			  "</ListBucketResult>";
+	ldp_s3_list l;
+	memset(&l, 0, sizeof l);
+	assert_int_equal(ldp_s3_list_parse_page(xml, strlen(xml), &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.items[0].key, "photos/index.html");
+	assert_int_equal(l.nprefixes, 2);
+	assert_string_equal(l.prefixes[0], "photos/2006/");
+	assert_string_equal(l.prefixes[1], "photos/a&b/");
+	ldp_s3_list_free(&l);
+	const char *bad = "<ListBucketResult><CommonPrefixes></CommonPrefixes></ListBucketResult>";
+	memset(&l, 0, sizeof l);
+	assert_int_equal(ldp_s3_list_parse_page(bad, strlen(bad), &l), LDP_ECORRUPT);
+	ldp_s3_list_free(&l);
+}
+
 static void test_xml_elements(void **state)
 {
 	(void)state;
@@ -360,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_ini),
 		cmocka_unit_test(test_config_precedence),
 		cmocka_unit_test(test_list_pages),
+		cmocka_unit_test(test_list_common_prefixes),
 		cmocka_unit_test(test_xml_elements),
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_urls),
