@@ -156,13 +156,30 @@ int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 		ldp_buf_puts(out, " LIMIT 0");
 		return ldp_buf_oom(out);
 	}
+	/* DuckDB reads local files: remote data files go through the content
+	 * cache, fetched several at a time first */
+	if (p->nfiles && ldp_io_is_remote(p->files[0].path)) {
+		const char **uris = malloc(p->nfiles * sizeof *uris);
+		int64_t *sizes = malloc(p->nfiles * sizeof *sizes);
+		int prc = uris && sizes ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");
+		for (size_t i = 0; !prc && i < p->nfiles; i++) {
+			uris[i] = p->files[i].path;
+			sizes[i] = p->files[i].file_size;
+		}
+		if (!prc)
+			prc = ldp_io_prefetch(uris, sizes, p->nfiles);
+		free(uris);
+		free(sizes);
+		if (prc)
+			return ldp_error_wrap(prc, "fetching the data files of the scan");
+	}
 	ldp_buf_puts(out, " FROM read_parquet([");
 	for (size_t i = 0; i < p->nfiles; i++) {
 		if (i)
 			ldp_buf_puts(out, ", ");
-		/* DuckDB reads local files: remote data files through the content cache */
 		char *local = NULL;
-		int rc = ldp_io_is_remote(p->files[i].path) ? ldp_io_local_copy(p->files[i].path, &local) : LDP_OK;
+		const ldp_planned_file *f = &p->files[i];
+		int rc = ldp_io_is_remote(f->path) ? ldp_io_local_copy(f->path, f->file_size, &local) : LDP_OK;
 		if (rc)
 			return ldp_error_wrap(rc, "fetching data file %s", p->files[i].path);
 		ldp_buf_put_sql_string(out, local ? local : p->files[i].path);
