@@ -140,4 +140,17 @@ int ldp_catalog_drop_table(ldp_catalog *cat, const char *ns, const char *table, 
 int ldp_catalog_swap(ldp_catalog *cat, const char *ns, const char *table, const char *expected_location,
 		     const char *new_location);
 
+/* Several swaps in ONE immediate transaction: all happen or none (the REST
+ * multi-table commit). An item whose expected_location is NULL creates the
+ * entry instead (its namespace must exist; LDP_EEXISTS if the name is taken).
+ * Errors as for ldp_catalog_swap, naming the first item that failed.
+ * (sqlite_multi.c) */
+typedef struct ldp_catalog_swap_item {
+	const char *ns, *table;
+	const char *expected_location; /* NULL: create */
+	const char *new_location;
+} ldp_catalog_swap_item;
+
+int ldp_catalog_swap_many(ldp_catalog *cat, const ldp_catalog_swap_item *items, size_t n);
+
 #endif

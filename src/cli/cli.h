@@ -50,6 +50,8 @@ int cli_print_result(ldp_result *r, FILE *out, const cli_output_opts *opts);
 /* Commands */
 int cmd_sql(int argc, char **argv);
 void cmd_sql_help(FILE *out);
+int cmd_serve(int argc, char **argv);
+void cmd_serve_help(FILE *out);
 int cmd_version(int argc, char **argv);
 void cmd_version_help(FILE *out);
 

@@ -17,6 +17,7 @@ static const ldp_cli_cmd commands[] = {
 	{"init", "Create a project: ldp.yml and a warehouse with its catalog", cmd_init, cmd_init_help},
 	{"namespace", "Create, list, describe, change and drop namespaces", cmd_namespace, cmd_namespace_help},
 	{"table", "Create, load, list and change Iceberg tables; history, snapshots, refs", cmd_table, cmd_table_help},
+	{"serve", "Serve the catalog over the Iceberg REST protocol", cmd_serve, cmd_serve_help},
 	{"sql", "Run SQL (DuckDB dialect) over files and tables", cmd_sql, cmd_sql_help},
 	{"version", "Print the ldp and DuckDB versions", cmd_version, cmd_version_help},
 	{"help", "Show help for ldp or one of its commands", cmd_help, cmd_help_help},
