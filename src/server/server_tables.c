@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "format/metadata.h"
 #include "format/metadata_update.h"
@@ -409,7 +410,7 @@ int srv_table(srv_req *r)
 			rc = srv_error(r, 404, "NoSuchTableException", "table %s.%s does not exist", id.ns, id.name);
 	} else if (strcmp(r->method, "DELETE") == 0) {
 		char *p = srv_query(r, "purgeRequested");
-		int purge = p && strcmp(p, "true") == 0;
+		int purge = p && strcasecmp(p, "true") == 0; /* pyiceberg sends "True" */
 		free(p);
 		int exists = 0;
 		rc = ldp_catalog_table_exists(r->wh->catalog, id.ns, id.name, &exists);
