@@ -54,6 +54,7 @@ static int swap_one(ldp_catalog *cat, const ldp_catalog_swap_item *it)
 
 int ldp_catalog_swap_many(ldp_catalog *cat, const ldp_catalog_swap_item *items, size_t n)
 {
+	CAT_DISPATCH(cat, ldp_error_set(LDP_EUNSUPPORTED, "a REST catalog has no multi-table pointer swap"));
 	for (size_t i = 0; i < n; i++) {
 		int err = cat_check_table(items[i].ns, items[i].table);
 		if (!err && (!items[i].new_location || !*items[i].new_location))

@@ -15,7 +15,8 @@ void cmd_serve_help(FILE *out)
 {
 	fprintf(out,
 		"usage: ldp serve [--host 127.0.0.1] [--port 8181] [--threads N]\n"
-		"                 [--warehouse DIR --catalog FILE] [--credentials-file FILE] [--insecure]\n\n"
+		"                 [--warehouse DIR --catalog FILE] [--credentials-file FILE] [--insecure]\n"
+		"                 [--allow-location DIR ...]\n\n"
 		"Serve the project's catalog over the Apache Iceberg REST protocol (Spark, Trino, Flink,\n"
 		"pyiceberg and `ldp` itself with catalog type rest). --port 0 picks a free port; the\n"
 		"address is printed on the first line of output. Stops cleanly on SIGINT/SIGTERM.\n\n"
@@ -24,7 +25,8 @@ void cmd_serve_help(FILE *out)
 		"get bearer tokens from POST /v1/oauth/tokens (client credentials). Listening on a\n"
 		"non-loopback address without credentials needs --insecure.\n"
 		"--warehouse and --catalog serve a warehouse directory and SQLite catalog without an\n"
-		"ldp.yml. See docs/rest.md.\n");
+		"ldp.yml. Table locations and registered metadata files must lie in the warehouse or\n"
+		"under a directory given with --allow-location. See docs/rest.md.\n");
 }
 
 static int read_credential(const char *file, char **out)
@@ -49,6 +51,9 @@ int cmd_serve(int argc, char **argv)
 	ldp_server_options o = {.host = "127.0.0.1", .port = 8181, .threads = 4};
 	const char *cred_file = NULL, *warehouse = NULL, *catalog = NULL;
 	int insecure = 0;
+	const char *allowed[32];
+	char allowed_abs[32][4096];
+	size_t nallowed = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -70,6 +75,14 @@ int cmd_serve(int argc, char **argv)
 			warehouse = v;
 		else if (strcmp(a, "--catalog") == 0)
 			catalog = v;
+		else if (strcmp(a, "--allow-location") == 0) {
+			if (nallowed == 32)
+				return cli_usage_error("serve", "at most 32 --allow-location options");
+			if (!realpath(v, allowed_abs[nallowed]))
+				return cli_usage_error("serve", "--allow-location %s: no such directory", v);
+			allowed[nallowed] = allowed_abs[nallowed];
+			nallowed++;
+		}
 		else
 			return cli_usage_error("serve", "unknown option '%s'", a);
 		i++;
@@ -128,6 +141,8 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	ldp_server *srv = NULL;
+	o.allowed_locations = allowed;
+	o.nallowed_locations = nallowed;
 	if (!rc)
 		rc = ldp_server_start(&o, &srv);
 	if (!rc) {

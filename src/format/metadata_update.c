@@ -151,6 +151,18 @@ int ldp_metadata_assign_uuid(const ldp_metadata *in, const char *uuid, ldp_metad
 
 static int do_upgrade(json_t *doc, const void *ctx)
 {
+	/* v1 -> v2 (spec "Version 2"): sequence numbers become required; v1
+	 * data has sequence number 0 */
+	if (json_integer_value(json_object_get(doc, "format-version")) < 2) {
+		if (!json_object_get(doc, "last-sequence-number"))
+			json_object_set_new(doc, "last-sequence-number", json_integer(0));
+		size_t i;
+		json_t *s;
+		json_array_foreach(json_object_get(doc, "snapshots"), i, s) {
+			if (!json_object_get(s, "sequence-number"))
+				json_object_set_new(s, "sequence-number", json_integer(0));
+		}
+	}
 	json_object_set_new(doc, "format-version", json_integer(*(const int *)ctx));
 	return 0;
 }

@@ -88,11 +88,19 @@ char *srv_query(srv_req *r, const char *name)
 
 const char *srv_warehouse_root(const srv_req *r) { return r->srv->root; }
 
+static int under(const char *loc, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(loc, dir, n) == 0 && (loc[n] == '/' || loc[n] == 0);
+}
+
 int srv_location_allowed(const srv_req *r, const char *location)
 {
 	const char *loc = ldp_io_local_path(location);
-	size_t n = strlen(r->srv->root);
-	if (strncmp(loc, r->srv->root, n) != 0 || (loc[n] != '/' && loc[n] != 0))
+	int ok = under(loc, r->srv->root);
+	for (size_t i = 0; !ok && i < r->srv->nallowed; i++)
+		ok = under(loc, r->srv->allowed[i]);
+	if (!ok)
 		return 0;
 	/* no ".." component can climb back out */
 	for (const char *p = loc; (p = strstr(p, "..")); p += 2)
@@ -583,6 +591,9 @@ static void server_free(ldp_server *s)
 		free(s->cache[i].location);
 		free(s->cache[i].text);
 	}
+	for (size_t i = 0; i < s->nallowed; i++)
+		free(s->allowed[i]);
+	free(s->allowed);
 	free(s->root);
 	free(s->catalog_path);
 	free(s->catalog_name);
@@ -616,6 +627,19 @@ int ldp_server_start(const ldp_server_options *o, ldp_server **out)
 	size_t rl = s->root ? strlen(s->root) : 0;
 	while (rl > 1 && s->root[rl - 1] == '/')
 		s->root[--rl] = 0;
+	if (!rc && o->nallowed_locations) {
+		s->allowed = calloc(o->nallowed_locations, sizeof *s->allowed);
+		for (size_t i = 0; s->allowed && i < o->nallowed_locations; i++) {
+			char *d = strdup(o->allowed_locations[i]);
+			size_t dl = d ? strlen(d) : 0;
+			while (dl > 1 && d[dl - 1] == '/')
+				d[--dl] = 0;
+			if (d)
+				s->allowed[s->nallowed++] = d;
+		}
+		if (s->nallowed != o->nallowed_locations)
+			rc = ldp_error_set(LDP_ENOMEM, "out of memory");
+	}
 	if (!rc && (o->client_id || o->client_secret)) {
 		if (!o->client_id || !o->client_secret || !*o->client_id || !*o->client_secret)
 			rc = ldp_error_set(LDP_EINVALID, "auth needs both a client id and a client secret");

@@ -33,6 +33,12 @@ typedef struct ldp_server_options {
 	size_t max_body;           /* 0: 16 MiB; larger bodies get 413 */
 	size_t max_url;            /* 0: 8192; longer URLs get 414 */
 	int token_ttl_s;           /* 0: 3600 */
+	/* Directories besides the warehouse where table locations and
+	 * registered metadata files may live (absolute paths). Everything else
+	 * is refused with 400, so a client cannot make the server read, write
+	 * or purge files elsewhere. */
+	const char *const *allowed_locations;
+	size_t nallowed_locations;
 } ldp_server_options;
 
 /* Open the catalog, bind host:port and start serving. LDP_EIO naming the

@@ -20,6 +20,8 @@ struct ldp_server {
 	struct MHD_Daemon *daemon;
 	int port;
 	char *root;              /* warehouse directory, no trailing '/' */
+	char **allowed;          /* more allowed location prefixes, no trailing '/' */
+	size_t nallowed;
 	char *catalog_path, *catalog_name;
 	char *client_id, *client_secret; /* NULL: no auth */
 	size_t max_body, max_url;

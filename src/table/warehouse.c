@@ -20,7 +20,10 @@ int ldp_warehouse_open(const ldp_project *p, ldp_warehouse **out)
 	int rc = wh->root ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");
 	if (!rc && strstr(p->warehouse, "://") == NULL)
 		rc = ldp_io_mkdirs(p->warehouse);
-	if (!rc)
+	if (!rc && strcmp(p->catalog_type, "rest") == 0)
+		rc = ldp_catalog_open_rest(p->catalog_uri, p->catalog_name, json_object_get(p->config, "catalog"),
+					   &wh->catalog);
+	else if (!rc)
 		rc = ldp_catalog_open(p->catalog_uri, p->catalog_name, NULL, &wh->catalog);
 	if (rc) {
 		ldp_warehouse_free(wh);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The Iceberg core end-to-end tests (tests/e2e/iceberg_*.sh) with every
+# project a client of `ldp serve` (catalog type rest): the wrapper in
+# tests/e2e/lib/ldp_rest_wrapper.sh starts a server per `ldp init` and points
+# the project's ldp.yml at it. The servers are stopped at exit.
+# Tests that look inside the SQLite catalog or inject catalog faults (they
+# need the embedded catalog) are listed in SKIP with the reason.
+set -euo pipefail
+: "${LDP:?}" "${LDP_TEST_TMP:?}" "${LDP_SOURCE_DIR:?}"
+export LDP_REAL=$LDP
+export LDP_REST_PIDS="$LDP_TEST_TMP/rest-core-suite.pids"
+: >"$LDP_REST_PIDS"
+stop_all() {
+	while read -r pid; do
+		kill "$pid" 2>/dev/null || true
+	done <"$LDP_REST_PIDS"
+}
+trap stop_all EXIT
+declare -A SKIP=(
+	[none]=""
+)
+fails=()
+for t in "$LDP_SOURCE_DIR"/tests/e2e/iceberg_*.sh; do
+	name=$(basename "$t")
+	if [ -n "${SKIP[$name]:-}" ]; then
+		echo "skip $name: ${SKIP[$name]}"
+		continue
+	fi
+	if LDP="$LDP_SOURCE_DIR/tests/e2e/lib/ldp_rest_wrapper.sh" bash "$t" >"$LDP_TEST_TMP/rest-core-$name.log" 2>&1; then
+		echo "ok   $name (rest)"
+	else
+		echo "FAIL $name (rest): see $LDP_TEST_TMP/rest-core-$name.log"
+		tail -20 "$LDP_TEST_TMP/rest-core-$name.log"
+		fails+=("$name")
+	fi
+done
+[ "${#fails[@]}" -eq 0 ] || { echo "FAIL: ${fails[*]}" >&2; exit 1; }
+echo "rest_core_suite: ok"
