@@ -76,6 +76,9 @@ typedef struct ldp_catalog_kv {
 } ldp_catalog_kv;
 
 void ldp_catalog_names_free(ldp_catalog_names *names);
+/* The levels of a stored namespace name ("a.b") as a JSON array ["a", "b"]
+ * (the REST protocol's form); a new reference. */
+json_t *ldp_catalog_namespace_json(const char *ns);
 void ldp_catalog_props_free(ldp_catalog_props *props);
 
 /* Open (creating if missing) the catalog database at db_path and its two

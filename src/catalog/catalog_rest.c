@@ -50,3 +50,16 @@ int ldp_catalog_purge_table(ldp_catalog *cat, const char *ns, const char *table)
 		return ldp_error_set(LDP_EUNSUPPORTED, "the SQLite catalog does not purge; drop, then remove the files");
 	return rest_drop_table(cat->rest, ns, table, 1, NULL);
 }
+
+json_t *ldp_catalog_namespace_json(const char *ns)
+{
+	json_t *a = json_array();
+	for (const char *p = ns;;) {
+		const char *e = strchr(p, '.');
+		json_array_append_new(a, json_stringn(p, e ? (size_t)(e - p) : strlen(p)));
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return a;
+}

@@ -51,19 +51,6 @@ void rest_ns_path(ldp_rest *rc, const char *ns, ldp_buf *out)
 	free(copy);
 }
 
-json_t *rest_ns_json(const char *ns)
-{
-	json_t *a = json_array();
-	for (const char *p = ns;;) {
-		const char *e = strchr(p, '.');
-		json_array_append_new(a, json_stringn(p, e ? (size_t)(e - p) : strlen(p)));
-		if (!e)
-			break;
-		p = e + 1;
-	}
-	return a;
-}
-
 static char *join_ns(const json_t *arr)
 {
 	ldp_buf b = LDP_BUF_INIT;
@@ -312,7 +299,7 @@ int rest_create_namespace(ldp_rest *rc, const char *ns, const ldp_catalog_kv *pr
 	json_t *p = json_object();
 	for (size_t i = 0; i < n; i++)
 		json_object_set_new(p, props[i].key, json_string(props[i].value));
-	json_t *body = json_pack("{s:o,s:o}", "namespace", rest_ns_json(ns), "properties", p);
+	json_t *body = json_pack("{s:o,s:o}", "namespace", ldp_catalog_namespace_json(ns), "properties", p);
 	long st;
 	int err = rest_call(rc, "POST", "namespaces", body, NULL, &st, NULL);
 	json_decref(body);
@@ -553,8 +540,8 @@ int rest_list_tables(ldp_rest *rc, const char *ns, ldp_catalog_names *out)
 int rest_rename_table(ldp_rest *rc, const char *from_ns, const char *from_table, const char *to_ns,
 		      const char *to_table)
 {
-	json_t *body = json_pack("{s:{s:o,s:s},s:{s:o,s:s}}", "source", "namespace", rest_ns_json(from_ns), "name",
-				 from_table, "destination", "namespace", rest_ns_json(to_ns), "name", to_table);
+	json_t *body = json_pack("{s:{s:o,s:s},s:{s:o,s:s}}", "source", "namespace", ldp_catalog_namespace_json(from_ns), "name",
+				 from_table, "destination", "namespace", ldp_catalog_namespace_json(to_ns), "name", to_table);
 	long st;
 	int err = rest_call(rc, "POST", "tables/rename", body, NULL, &st, NULL);
 	json_decref(body);

@@ -61,6 +61,5 @@ int rest_call(ldp_rest *rc, const char *method, const char *path, const json_t *
 void rest_ns_path(ldp_rest *rc, const char *ns, ldp_buf *out);
 /* The path segment of a table name, percent-encoded. */
 void rest_escape(ldp_rest *rc, const char *s, ldp_buf *out);
-json_t *rest_ns_json(const char *ns);
 
 #endif

@@ -231,7 +231,7 @@ int rest_commit(ldp_rest *rc, const char *ns, const char *table, const ldp_metad
 	int err = build_commit(base, next, &reqs, &upd);
 	if (err)
 		return err;
-	json_t *body = json_pack("{s:{s:o,s:s},s:o,s:o}", "identifier", "namespace", rest_ns_json(ns), "name", table,
+	json_t *body = json_pack("{s:{s:o,s:s},s:o,s:o}", "identifier", "namespace", ldp_catalog_namespace_json(ns), "name", table,
 				 "requirements", reqs, "updates", upd);
 	ldp_buf path = LDP_BUF_INIT;
 	ldp_buf_puts(&path, "namespaces/");

@@ -260,18 +260,7 @@ int srv_ns_from_json(srv_req *r, const json_t *arr, ldp_buf *out)
 	return 0;
 }
 
-json_t *srv_ns_to_json(const char *ns)
-{
-	json_t *a = json_array();
-	for (const char *p = ns;;) {
-		const char *e = strchr(p, '.');
-		json_array_append_new(a, json_stringn(p, e ? (size_t)(e - p) : strlen(p)));
-		if (!e)
-			break;
-		p = e + 1;
-	}
-	return a;
-}
+json_t *srv_ns_to_json(const char *ns) { return ldp_catalog_namespace_json(ns); }
 
 /* ---- auth ---- */
 

@@ -92,6 +92,13 @@ json_t *srv_ns_to_json(const char *ns);
  * warehouse), no '.' in namespace levels. 400 naming it otherwise. */
 int srv_check_name(srv_req *r, const char *what, const char *name, int is_namespace_level);
 
+/* Paging of list endpoints: pageToken is the last name of the previous page
+ * (catalog lists are sorted), pageSize bounds a page (400 unless positive).
+ * srv_page answers {key: [item(name)...], "next-page-token"?}. */
+int srv_page_args(srv_req *r, char **token, long *size);
+int srv_page(srv_req *r, const ldp_catalog_names *names, const char *token, long size, const char *key,
+	     json_t *(*item)(const char *name, const void *ctx), const void *ctx);
+
 /* Endpoints */
 int srv_config(srv_req *r);
 int srv_namespaces(srv_req *r);       /* /namespaces */

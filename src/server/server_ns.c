@@ -14,7 +14,7 @@ int srv_config(srv_req *r)
 
 /* pageToken is the last name of the previous page (names are sorted);
  * pageSize bounds the page. */
-static int page_args(srv_req *r, char **token, long *size)
+int srv_page_args(srv_req *r, char **token, long *size)
 {
 	*token = srv_query(r, "pageToken");
 	*size = 0;
@@ -33,6 +33,34 @@ static int page_args(srv_req *r, char **token, long *size)
 	return 0;
 }
 
+int srv_page(srv_req *r, const ldp_catalog_names *names, const char *token, long size, const char *key,
+	     json_t *(*item)(const char *name, const void *ctx), const void *ctx)
+{
+	json_t *arr = json_array();
+	const char *last = NULL;
+	int more = 0;
+	for (size_t i = 0; i < names->len; i++) {
+		if (token && strcmp(names->items[i], token) <= 0)
+			continue;
+		if (size > 0 && json_array_size(arr) == (size_t)size) {
+			more = 1;
+			break;
+		}
+		json_array_append_new(arr, item(names->items[i], ctx));
+		last = names->items[i];
+	}
+	json_t *o = json_pack("{s:o}", key, arr);
+	if (more && last)
+		json_object_set_new(o, "next-page-token", json_string(last));
+	return srv_json(r, 200, o);
+}
+
+static json_t *ns_item(const char *name, const void *ctx)
+{
+	(void)ctx;
+	return srv_ns_to_json(name);
+}
+
 static int list_namespaces(srv_req *r)
 {
 	ldp_buf parent = LDP_BUF_INIT;
@@ -42,7 +70,7 @@ static int list_namespaces(srv_req *r)
 	char *token = NULL;
 	long size = 0;
 	if (!rc)
-		rc = page_args(r, &token, &size);
+		rc = srv_page_args(r, &token, &size);
 	ldp_catalog_names names = {0};
 	if (!rc && parent.len) {
 		int exists = 0;
@@ -54,25 +82,8 @@ static int list_namespaces(srv_req *r)
 	}
 	if (!rc && (rc = ldp_catalog_list_namespaces(r->wh->catalog, parent.len ? ldp_buf_cstr(&parent) : NULL, &names)))
 		rc = srv_fail(r, rc, "NoSuchNamespaceException");
-	if (!rc) {
-		json_t *arr = json_array();
-		const char *last = NULL;
-		size_t more = 0;
-		for (size_t i = 0; i < names.len; i++) {
-			if (token && strcmp(names.items[i], token) <= 0)
-				continue;
-			if (size > 0 && json_array_size(arr) == (size_t)size) {
-				more = 1;
-				break;
-			}
-			json_array_append_new(arr, srv_ns_to_json(names.items[i]));
-			last = names.items[i];
-		}
-		json_t *o = json_pack("{s:o}", "namespaces", arr);
-		if (more && last)
-			json_object_set_new(o, "next-page-token", json_string(last));
-		srv_json(r, 200, o);
-	}
+	if (!rc)
+		srv_page(r, &names, token, size, "namespaces", ns_item, NULL);
 	ldp_catalog_names_free(&names);
 	ldp_buf_free(&parent);
 	free(token);

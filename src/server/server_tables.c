@@ -262,43 +262,23 @@ static int require_namespace(srv_req *r, const char *ns)
 
 /* ---- endpoints ---- */
 
+static json_t *table_item(const char *name, const void *ctx)
+{
+	return json_pack("{s:o,s:s}", "namespace", srv_ns_to_json(ctx), "name", name);
+}
+
 static int list_tables(srv_req *r, const char *ns)
 {
-	char *token = srv_query(r, "pageToken"), *ps = srv_query(r, "pageSize");
+	char *token = NULL;
 	long size = 0;
-	int rc = 0;
-	if (ps) {
-		char *end;
-		size = strtol(ps, &end, 10);
-		if (*end || end == ps || size <= 0)
-			rc = srv_error(r, 400, "BadRequestException", "pageSize must be a positive integer");
-	}
+	int rc = srv_page_args(r, &token, &size);
 	ldp_catalog_names names = {0};
 	if (!rc && (rc = ldp_catalog_list_tables(r->wh->catalog, ns, &names)))
 		rc = srv_fail(r, rc, "NoSuchNamespaceException");
-	if (!rc) {
-		json_t *arr = json_array();
-		const char *last = NULL;
-		int more = 0;
-		for (size_t i = 0; i < names.len; i++) {
-			if (token && strcmp(names.items[i], token) <= 0)
-				continue;
-			if (size > 0 && json_array_size(arr) == (size_t)size) {
-				more = 1;
-				break;
-			}
-			json_array_append_new(arr, json_pack("{s:o,s:s}", "namespace", srv_ns_to_json(ns), "name",
-							     names.items[i]));
-			last = names.items[i];
-		}
-		json_t *o = json_pack("{s:o}", "identifiers", arr);
-		if (more && last)
-			json_object_set_new(o, "next-page-token", json_string(last));
-		srv_json(r, 200, o);
-	}
+	if (!rc)
+		srv_page(r, &names, token, size, "identifiers", table_item, ns);
 	ldp_catalog_names_free(&names);
 	free(token);
-	free(ps);
 	return rc;
 }
 
