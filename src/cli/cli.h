@@ -76,3 +76,7 @@ int cmd_namespace(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 void cmd_table_help(FILE *out);
 void cmd_namespace_help(FILE *out);
+int cmd_ingest(int argc, char **argv);
+void cmd_ingest_help(FILE *out);
+int cmd_run(int argc, char **argv);
+void cmd_run_help(FILE *out);

@@ -8,6 +8,8 @@
 #include "cli/cli.h"
 #include "ldp/buf.h"
 #include "ldp/error.h"
+#include "engine/sqlscan.h"
+#include "table/sqlrun.h"
 #include "table/table.h"
 
 void cmd_sql_help(FILE *out)
@@ -27,7 +29,8 @@ void cmd_sql_help(FILE *out)
 		"  --max-rows N    print at most N rows (default: 100 for table, all otherwise)\n"
 		"  --no-header     omit the header line of csv/tsv output\n"
 		"  --db PATH       run against a DuckDB database file instead of an in-memory one\n"
-		"  --force         with -o, replace an existing file\n\n"
+		"  --force         with -o, replace an existing file\n"
+		"  -q, --quiet     no summary lines for statements that change tables\n\n"
 		"Ctrl-C cancels the running statement.\n");
 }
 
@@ -120,22 +123,10 @@ static int export_last(ldp_engine *e, const char *sql, const char *path, int for
 	return rc;
 }
 
-/* Does the script start with a statement that writes? */
-static int is_write_statement(const char *sql)
-{
-	static const char *const verbs[] = {"insert", "update", "delete", "merge", "alter", "drop", "truncate", "create", "copy"};
-	while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(' || *sql == '\r')
-		sql++;
-	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		if (strncasecmp(sql, verbs[i], strlen(verbs[i])) == 0)
-			return 1;
-	return 0;
-}
-
 int cmd_sql(int argc, char **argv)
 {
 	const char *sql_arg = NULL, *file = NULL, *output = NULL, *db = NULL;
-	int force = 0;
+	int force = 0, quiet = 0;
 	cli_output_opts oo = {isatty(STDOUT_FILENO) ? CLI_FMT_TABLE : CLI_FMT_CSV, -2, 1, 0};
 
 	for (int i = 1; i < argc; i++) {
@@ -171,6 +162,8 @@ int cmd_sql(int argc, char **argv)
 			db = argv[++i];
 		} else if (strcmp(a, "--force") == 0) {
 			force = 1;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			quiet = 1;
 		} else if (strcmp(a, "--") == 0) {
 			if (i + 1 < argc)
 				sql_arg = argv[++i];
@@ -201,9 +194,10 @@ int cmd_sql(int argc, char **argv)
 	const char *sql = owned ? owned : sql_arg;
 
 	ldp_engine *e = NULL;
-	ldp_script *script = NULL;
 	ldp_project *proj = NULL;
 	ldp_warehouse *wh = NULL;
+	ldp_sql_piece *pieces = NULL;
+	size_t n = 0;
 	/* Inside a project, namespace.table names resolve to Iceberg tables. */
 	ldp_engine_options eo = {0};
 	eo.progress = isatty(STDOUT_FILENO);
@@ -213,22 +207,19 @@ int cmd_sql(int argc, char **argv)
 			wh->engine_options = eo;
 		if (!rc)
 			rc = ldp_warehouse_engine(wh, &e);
-		if (!rc)
-			rc = ldp_warehouse_bind_sql(wh, sql);
 	} else if (!db && rc != LDP_ENOTFOUND) {
 		goto out; /* a broken ldp.yml is an error, not "no project" */
 	} else {
 		ldp_error_clear();
 		rc = ldp_engine_open(&e, db, &eo);
 	}
-	if (!rc)
-		rc = ldp_engine_script(e, sql, &script);
+	if (!rc && ldp_sql_split(sql, &pieces, &n))
+		rc = ldp_error_set(LDP_ENOMEM, "out of memory");
 	if (rc)
 		goto out;
 	cli_set_running_engine(e);
 	cli_install_interrupt_handler();
 
-	size_t n = ldp_script_count(script);
 	if (n == 0) {
 		rc = ldp_error_set(LDP_EINVALID, "no SQL statement given");
 		goto out;
@@ -237,43 +228,32 @@ int cmd_sql(int argc, char **argv)
 		/* -o hands one query to DuckDB's COPY; the statement text must stand alone. */
 		if (n != 1)
 			rc = ldp_error_set(LDP_EINVALID, "-o writes the rows of one query: give a single statement (got %zu)", n);
-		else
+		else if (!wh || !(rc = ldp_warehouse_bind_sql(wh, sql)))
 			rc = export_last(e, sql, output, force);
 		goto out;
 	}
+	ldp_sql_session sess = {wh, e};
 	for (size_t i = 0; i < n && !rc; i++) {
-		ldp_stmt *st = NULL;
-		rc = ldp_script_prepare(script, i, &st);
-		if (rc) {
-			if (n > 1)
-				ldp_error_wrap(rc, "statement %zu", i + 1);
+		char *stmt = strndup(sql + pieces[i].offset, pieces[i].length);
+		if (!stmt) {
+			rc = ldp_error_set(LDP_ENOMEM, "out of memory");
 			break;
 		}
-		ldp_result *r = NULL;
-		rc = ldp_stmt_execute(st, &r);
-		int show = ldp_stmt_returns_rows(st);
-		ldp_stmt_free(st);
-		if (rc) {
-			if (n > 1)
-				ldp_error_wrap(rc, "statement %zu", i + 1);
-			break;
-		}
-		if (show) {
-			rc = cli_print_result(r, stdout, &oo);
-		} else {
-			/* Drain so the statement completes (COPY, CREATE...). */
-			ldp_chunk *c;
-			while ((rc = ldp_result_fetch(r, &c)) == LDP_OK && c)
-				;
-		}
-		ldp_result_free(r);
+		ldp_sql_outcome oc;
+		rc = ldp_sql_run(&sess, stmt, &oc);
+		free(stmt);
+		if (!rc && oc.rows)
+			rc = cli_print_result(oc.rows, stdout, &oo);
+		if (!rc && oc.message && !quiet)
+			fprintf(stderr, "%s\n", oc.message);
+		ldp_sql_outcome_clear(&oc);
+		if (rc && n > 1)
+			ldp_error_wrap(rc, "statement %zu (line %zu)", i + 1, pieces[i].line);
 	}
-	if (rc == LDP_ESQL && wh && wh->bound_tables > 0 && is_write_statement(sql))
-		ldp_error_wrap(rc, "Iceberg tables are read-only in ldp sql for now (write with 'ldp table append|overwrite')");
 out:
 	cli_set_running_engine(NULL);
 	fflush(stdout);
-	ldp_script_free(script);
+	free(pieces);
 	if (wh)
 		ldp_warehouse_free(wh); /* owns e */
 	else

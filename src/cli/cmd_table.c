@@ -219,7 +219,7 @@ static int do_create(ldp_warehouse *wh, int argc, char **argv)
 	ldp_table_free(t);
 	if (!rc && as) {
 		ldp_buf sql = LDP_BUF_INIT;
-		ldp_write_options wo = {LDP_WRITE_APPEND, NULL, NULL, NULL};
+		ldp_write_options wo = {.mode = LDP_WRITE_APPEND};
 		ldp_write_result res;
 		rc = table_cli_source_sql(as, &sql);
 		if (!rc)
@@ -240,7 +240,7 @@ static int do_create(ldp_warehouse *wh, int argc, char **argv)
 static int do_write(ldp_warehouse *wh, int argc, char **argv, int overwrite)
 {
 	const char *name = NULL, *src = NULL;
-	ldp_write_options o = {overwrite ? LDP_WRITE_OVERWRITE : LDP_WRITE_APPEND, NULL, NULL, NULL};
+	ldp_write_options o = {.mode = overwrite ? LDP_WRITE_OVERWRITE : LDP_WRITE_APPEND};
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--dynamic") == 0 && overwrite)

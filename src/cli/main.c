@@ -17,6 +17,8 @@ static const ldp_cli_cmd commands[] = {
 	{"init", "Create a project: ldp.yml and a warehouse with its catalog", cmd_init, cmd_init_help},
 	{"namespace", "Create, list, describe, change and drop namespaces", cmd_namespace, cmd_namespace_help},
 	{"table", "Create, load, list and change Iceberg tables; history, snapshots, refs", cmd_table, cmd_table_help},
+	{"ingest", "Load files, SQLite and other sources into Iceberg tables", cmd_ingest, cmd_ingest_help},
+	{"run", "Run pipeline configs (the seed library's JSON format)", cmd_run, cmd_run_help},
 	{"serve", "Serve the catalog over the Iceberg REST protocol", cmd_serve, cmd_serve_help},
 	{"sql", "Run SQL (DuckDB dialect) over files and tables", cmd_sql, cmd_sql_help},
 	{"version", "Print the ldp and DuckDB versions", cmd_version, cmd_version_help},

@@ -163,3 +163,90 @@ int ldp_sql_scan_names(const char *s, int (*fn)(const ldp_sql_name *, void *), v
 	}
 	return 0;
 }
+
+int ldp_sql_split(const char *s, ldp_sql_piece **out, size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	size_t cap = 0, n = 0, i = 0, line = 1;
+	ldp_sql_piece *v = NULL;
+	for (;;) {
+		/* Leading blanks and comments belong to no statement; count their lines. */
+		size_t j = skip_space(s, i);
+		for (size_t k = i; k < j; k++)
+			line += s[k] == '\n';
+		i = j;
+		if (!s[i])
+			break;
+		if (s[i] == ';') {
+			i++;
+			continue;
+		}
+		size_t start = i, start_line = line, last = i;
+		while (s[i] && s[i] != ';') {
+			unsigned char c = (unsigned char)s[i];
+			size_t next;
+			if (c == '\'' || c == '$' || ((c == 'E' || c == 'e') && s[i + 1] == '\'')) {
+				int esc = c != '\'' && c != '$';
+				next = skip_literal(s, i + (esc ? 1 : 0), esc);
+			} else if (c == '"') {
+				next = i + 1;
+				while (s[next] && !(s[next] == '"' && s[next + 1] != '"'))
+					next += s[next] == '"' ? 2 : 1;
+				if (s[next])
+					next++;
+			} else if ((c == '-' && s[i + 1] == '-') || (c == '/' && s[i + 1] == '*')) {
+				next = skip_space(s, i);
+			} else {
+				next = i + 1;
+			}
+			int blank = isspace(c) || (c == '-' && s[i + 1] == '-') || (c == '/' && s[i + 1] == '*');
+			for (size_t k = i; k < next; k++)
+				line += s[k] == '\n';
+			i = next;
+			if (!blank)
+				last = i;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			ldp_sql_piece *nv = realloc(v, ncap * sizeof *nv);
+			if (!nv) {
+				free(v);
+				return -2; /* LDP_ENOMEM; the engine layer has no error dependency here */
+			}
+			v = nv;
+			cap = ncap;
+		}
+		v[n].offset = start;
+		v[n].length = last - start;
+		v[n].line = start_line;
+		n++;
+		if (s[i] == ';')
+			i++;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+size_t ldp_sql_words(const char *s, size_t len, char (*words)[32], size_t max)
+{
+	size_t i = 0, n = 0;
+	while (n < max) {
+		i = skip_space(s, i);
+		if (i >= len || !s[i])
+			break;
+		if (!ident_start((unsigned char)s[i]))
+			break;
+		size_t j = i, k = 0;
+		while (j < len && ident_char((unsigned char)s[j])) {
+			if (k + 1 < sizeof words[0])
+				words[n][k++] = (char)tolower((unsigned char)s[j]);
+			j++;
+		}
+		words[n][k] = '\0';
+		n++;
+		i = j;
+	}
+	return n;
+}

@@ -25,4 +25,23 @@ typedef struct ldp_sql_name {
  * returns non-zero and returns that value. Parts are freed after the call. */
 int ldp_sql_scan_names(const char *sql, int (*fn)(const ldp_sql_name *name, void *ud), void *ud);
 
+/* One statement of a script: s[offset, offset+length) without the ';',
+ * leading comments and trailing blanks; line is 1-based, where it starts. */
+typedef struct ldp_sql_piece {
+	size_t offset, length;
+	size_t line;
+} ldp_sql_piece;
+
+/* Split a script on ';' outside strings, quoted identifiers, dollar quotes and
+ * comments. Empty statements are skipped. *out is malloc'd (free()); returns 0
+ * or LDP_ENOMEM. Our own lexer because DuckDB's statement extraction parses
+ * each statement, and ldp's Iceberg DDL (PARTITIONED BY ...) is not DuckDB SQL. */
+int ldp_sql_split(const char *sql, ldp_sql_piece **out, size_t *n);
+
+/* The leading bare words of s[0, len), lower-cased (at most 31 chars each),
+ * stopping at the first token that is not a plain identifier. Returns how
+ * many were stored (<= max). "create or replace table a.b" -> create, or,
+ * replace, table, a (then stops at '.'). */
+size_t ldp_sql_words(const char *s, size_t len, char (*words)[32], size_t max);
+
 #endif

@@ -44,4 +44,12 @@ int ice_property_int(const ldp_metadata *m, const char *key, int64_t def, int64_
 int ice_partition_result_type(const ldp_partition_field *pf, const ldp_schema *schema, ldp_type *out);
 int ice_partition_types(const ldp_partition_spec *spec, const ldp_schema *schema, ldp_arena *a, ldp_type **out);
 
+/* A metadata-only commit (no data files): fn builds the new metadata from the
+ * freshly loaded current one; the catalog swap retries on conflicts by
+ * reloading and calling fn again. */
+struct ldp_warehouse;
+struct ldp_ident;
+typedef int (*ice_meta_change_fn)(const ldp_metadata *in, void *ctx, ldp_metadata **out);
+int ice_commit_metadata(struct ldp_warehouse *wh, const struct ldp_ident *id, ice_meta_change_fn fn, void *ctx);
+
 #endif

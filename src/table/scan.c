@@ -15,6 +15,7 @@
 #include "ldp/log.h"
 #include "format/metadata.h"
 #include "table/ice.h"
+#include "table/sqlrun.h"
 #include "table/table.h"
 
 void ldp_scan_plan_clear(ldp_scan_plan *p)
@@ -203,44 +204,21 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	ldp_snapshot_selector sel;
 	memset(&sel, 0, sizeof sel);
 	char *at = strchr(id.name, '@');
+	char spec[256] = "";
 	int exists = 0;
-	if (at)
+	if (at) {
+		snprintf(spec, sizeof spec, "%s", at + 1);
 		*at = '\0';
-	int nsx = 0;
-	if (ldp_catalog_namespace_exists(c->wh->catalog, id.ns, &nsx) == LDP_OK && !nsx && !strchr(id.ns, '.')) {
-		/* the same case folding for a top-level namespace */
-		ldp_catalog_names all = {0};
-		if (ldp_catalog_list_namespaces(c->wh->catalog, NULL, &all) == LDP_OK)
-			for (size_t i = 0; i < all.len; i++)
-				if (strcasecmp(all.items[i], id.ns) == 0)
-					snprintf(id.ns, sizeof id.ns, "%s", all.items[i]);
-		ldp_catalog_names_free(&all);
 	}
-	ldp_error_clear();
-	int rc = ldp_catalog_table_exists(c->wh->catalog, id.ns, id.name, &exists);
-	if (!rc && !exists) {
-		/* DuckDB folds unquoted names' case; Iceberg names keep theirs: accept a
-		 * unique case-insensitive match in the namespace. */
-		ldp_catalog_names names = {0};
-		const char *hit = NULL;
-		int many = 0;
-		if (ldp_catalog_list_tables(c->wh->catalog, id.ns, &names) == LDP_OK)
-			for (size_t i = 0; i < names.len; i++)
-				if (strcasecmp(names.items[i], id.name) == 0)
-					many += hit != NULL, hit = names.items[i];
-		if (hit && !many) {
-			snprintf(id.name, sizeof id.name, "%s", hit);
-			exists = 1;
-		}
-		ldp_catalog_names_free(&names);
-	}
+	ldp_ident given = id;
+	int rc = ldp_warehouse_resolve_table(c->wh, given.ns, given.name, &id, &exists);
 	if (rc || !exists) {
 		ldp_error_clear();
 		if (at) /* a time-travel name that is not a table is certainly a mistake */
 			return ldp_error_set(LDP_ENOTFOUND, "table %s.%s not found (in %s.\"%s\")", ns, id.name, ns, tn);
 		return 0;
 	}
-	if (at && (rc = ldp_snapshot_selector_parse(at + 1, &sel)))
+	if (at && (rc = ldp_snapshot_selector_parse(spec, &sel)))
 		return ldp_error_wrap(rc, "in %s.\"%s\"", ns, tn);
 	ldp_table *t = NULL;
 	ldp_scan_plan plan;
@@ -303,4 +281,44 @@ int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql)
 	if (rc)
 		return rc;
 	return ldp_sql_scan_names(sql, bind_one, &c);
+}
+
+int ldp_warehouse_resolve_table(ldp_warehouse *wh, const char *ns, const char *name, ldp_ident *out, int *exists)
+{
+	*exists = 0;
+	memset(out, 0, sizeof *out);
+	snprintf(out->ns, sizeof out->ns, "%s", ns);
+	snprintf(out->name, sizeof out->name, "%s", name);
+	int nsx = 0;
+	if (ldp_catalog_namespace_exists(wh->catalog, out->ns, &nsx) == LDP_OK && !nsx && !strchr(out->ns, '.')) {
+		/* the same case folding for a top-level namespace */
+		ldp_catalog_names all = {0};
+		if (ldp_catalog_list_namespaces(wh->catalog, NULL, &all) == LDP_OK)
+			for (size_t i = 0; i < all.len; i++)
+				if (strcasecmp(all.items[i], out->ns) == 0)
+					snprintf(out->ns, sizeof out->ns, "%s", all.items[i]);
+		ldp_catalog_names_free(&all);
+	}
+	ldp_error_clear();
+	int rc = ldp_catalog_table_exists(wh->catalog, out->ns, out->name, exists);
+	if (rc == LDP_ENOTFOUND) { /* no such namespace: not a table */
+		ldp_error_clear();
+		return LDP_OK;
+	}
+	if (rc || *exists)
+		return rc;
+	ldp_catalog_names names = {0};
+	const char *hit = NULL;
+	int many = 0;
+	if (ldp_catalog_list_tables(wh->catalog, out->ns, &names) == LDP_OK)
+		for (size_t i = 0; i < names.len; i++)
+			if (strcasecmp(names.items[i], out->name) == 0)
+				many += hit != NULL, hit = names.items[i];
+	if (hit && !many) {
+		snprintf(out->name, sizeof out->name, "%s", hit);
+		*exists = 1;
+	}
+	ldp_catalog_names_free(&names);
+	ldp_error_clear();
+	return LDP_OK;
 }

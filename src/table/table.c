@@ -609,3 +609,9 @@ int ldp_table_drop_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name)
 	int rc = commit_metadata(wh, id, do_ref, &r);
 	return rc ? ldp_error_wrap(rc, "dropping ref %s of %s.%s", name, id->ns, id->name) : rc;
 }
+
+/* For metadata-only changes written elsewhere in table/ (schema evolution by ingest). */
+int ice_commit_metadata(ldp_warehouse *wh, const ldp_ident *id, ice_meta_change_fn fn, void *ctx)
+{
+	return commit_metadata(wh, id, fn, ctx);
+}

@@ -55,6 +55,10 @@ typedef struct ldp_write_options {
 	/* test hook: called after the new metadata file is written, before the swap */
 	int (*before_swap)(void *ctx);
 	void *before_swap_ctx;
+	/* extra snapshot-summary properties committed with the data (e.g. an
+	 * ingest's incremental state); must not use the spec's own keys */
+	const ldp_kv *summary;
+	size_t nsummary;
 } ldp_write_options;
 
 typedef struct ldp_write_result {
@@ -72,6 +76,13 @@ typedef struct ldp_write_result {
  * are matched by name to the table's current schema. */
 int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql, const ldp_write_options *o,
 		    ldp_write_result *res);
+
+/* Evolve the table's schema so rows shaped like `source` can be written:
+ * add its columns the table lacks (optional, fresh field ids) and apply the
+ * spec's allowed promotions (int->long, float->double, decimal precision).
+ * Other type differences are left for the write to report. *changed counts the
+ * fields added or promoted (0: nothing committed). */
+int ldp_table_evolve(ldp_warehouse *wh, const ldp_ident *id, const ldp_schema *source, int *changed);
 
 /* ---- reading ---- */
 
@@ -117,6 +128,13 @@ int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out);
 /* For `ldp sql`: create DuckDB views for every Iceberg table `sql` names
  * (ns.t or ns."t@<time travel>"), in the warehouse's engine. */
 int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql);
+
+/* The value of a snapshot-summary property as of the current snapshot of
+ * main: the newest snapshot among it and its ancestors that has `key` (so
+ * writes without it, like a manual append, do not lose it). *out is malloc'd,
+ * NULL when no snapshot has it or the table has no snapshot. LDP_ENOTFOUND
+ * when the table does not exist. */
+int ldp_table_summary_property(ldp_warehouse *wh, const ldp_ident *id, const char *key, char **out);
 
 /* ---- snapshots and refs ---- */
 

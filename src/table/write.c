@@ -313,9 +313,16 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	const char *op = "append";
 	if (cs->o->mode != LDP_WRITE_APPEND)
 		op = cs->nentries == 0 && del.files > 0 ? "delete" : "overwrite";
-	ldp_kv sum[16];
+	/* the caller's extra properties (ingest state) go first so the standard
+	 * ones below cannot be overridden by them */
+	size_t nextra = cs->o->nsummary;
+	ldp_kv *sum = ldp_arena_calloc(a, 16 + nextra, sizeof *sum);
+	if (!sum)
+		return LDP_ENOMEM;
 	size_t ns = 0;
 	sum[ns++] = (ldp_kv){"operation", op};
+	for (size_t i = 0; i < nextra; i++)
+		sum[ns++] = cs->o->summary[i];
 #define SUM(k, val)                                                                 \
 	do {                                                                        \
 		char tmp_[32];                                                      \

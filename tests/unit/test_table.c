@@ -131,7 +131,7 @@ static void create(const char *name, const char *columns_query, const char *part
 
 static ldp_write_result write_rows(const char *name, ldp_write_mode mode, const char *branch, const char *sql)
 {
-	ldp_write_options o = {mode, branch, NULL, NULL};
+	ldp_write_options o = {.mode = mode, .branch = branch};
 	ldp_write_result res;
 	ldp_ident id = ident(name);
 	OK(ldp_table_write(F.wh, &id, sql, &o, &res));
@@ -448,7 +448,7 @@ static void test_unpartitioned_append(void **state)
 	assert_rows("t", &s1, ROWS_A);
 
 	/* a type that would be narrowed, an unknown column and a missing table fail without a commit */
-	ldp_write_options o = {LDP_WRITE_APPEND, NULL, NULL, NULL};
+	ldp_write_options o = {.mode = LDP_WRITE_APPEND};
 	ldp_write_result res;
 	ldp_ident id = ident("t");
 	assert_int_equal(ldp_table_write(F.wh, &id, "SELECT 'x' AS id, 'y' AS name", &o, &res), LDP_EINVALID);
@@ -676,7 +676,7 @@ static void test_branches_tags_rollback(void **state)
 	OK(ldp_snapshot_selector_parse("v1", &v1));
 	assert_rows("t", &v1, ROWS_A);
 	/* writes to a tag or to a missing branch fail */
-	ldp_write_options o = {LDP_WRITE_APPEND, "v1", NULL, NULL};
+	ldp_write_options o = {.mode = LDP_WRITE_APPEND, .branch = "v1"};
 	ldp_write_result res;
 	assert_int_not_equal(ldp_table_write(F.wh, &id, ROWS_B, &o, &res), 0);
 	o.branch = "nope";
@@ -868,7 +868,7 @@ static int race_hook(void *ctx)
 		return 0;
 	r->calls++;
 	ldp_ident id = ident("t");
-	ldp_write_options o = {r->mode, NULL, NULL, NULL};
+	ldp_write_options o = {.mode = r->mode};
 	ldp_write_result res;
 	return ldp_table_write(r->other, &id, r->sql, &o, &res);
 }
@@ -884,7 +884,7 @@ static void test_conflict_retry(void **state)
 	ldp_ident id = ident("t");
 
 	/* an append that loses the race to another append re-applies on top of it */
-	ldp_write_options o = {LDP_WRITE_APPEND, NULL, race_hook, &rc};
+	ldp_write_options o = {.mode = LDP_WRITE_APPEND, .before_swap = race_hook, .before_swap_ctx = &rc};
 	ldp_write_result res;
 	OK(ldp_table_write(F.wh, &id, "SELECT 600::BIGINT AS id, 'p1' AS cat", &o, &res));
 	assert_int_equal(res.attempts, 2);
