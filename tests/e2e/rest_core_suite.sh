@@ -24,6 +24,10 @@ if [ "${LDP_REST_SUITE:-}" != all ]; then
 	SKIP[iceberg_crash.sh]="LDP_REST_SUITE=all runs it"
 	SKIP[iceberg_pyiceberg.sh]="LDP_REST_SUITE=all runs it"
 fi
+# its own scratch space: CTest may run the same scripts directly in parallel
+TMP="$LDP_TEST_TMP/rest-core-suite"
+rm -rf "$TMP"
+mkdir -p "$TMP"
 fails=()
 for t in "$LDP_SOURCE_DIR"/tests/e2e/iceberg_*.sh; do
 	name=$(basename "$t")
@@ -31,11 +35,11 @@ for t in "$LDP_SOURCE_DIR"/tests/e2e/iceberg_*.sh; do
 		echo "skip $name: ${SKIP[$name]}"
 		continue
 	fi
-	if LDP="$LDP_SOURCE_DIR/tests/e2e/lib/ldp_rest_wrapper.sh" bash "$t" >"$LDP_TEST_TMP/rest-core-$name.log" 2>&1; then
+	if LDP="$LDP_SOURCE_DIR/tests/e2e/lib/ldp_rest_wrapper.sh" LDP_TEST_TMP="$TMP" bash "$t" >"$TMP/$name.log" 2>&1; then
 		echo "ok   $name (rest)"
 	else
-		echo "FAIL $name (rest): see $LDP_TEST_TMP/rest-core-$name.log"
-		tail -20 "$LDP_TEST_TMP/rest-core-$name.log"
+		echo "FAIL $name (rest): see $TMP/$name.log"
+		tail -20 "$TMP/$name.log"
 		fails+=("$name")
 	fi
 done
