@@ -192,6 +192,10 @@ int ldp_catalog_create_table_metadata(ldp_catalog *cat, const char *ns, const ch
 int ldp_catalog_commit(ldp_catalog *cat, const char *ns, const char *table, const ldp_metadata *base,
 		       const ldp_metadata *next, char **metadata_location,
 		       ldp_metadata **committed);
+/* REST: the metadata the last ldp_catalog_load_table of this catalog
+ * returned, parsed, when it was for `location` (else *out is NULL), so the
+ * caller need not read the file. Always *out NULL for SQLite. */
+int ldp_catalog_loaded_metadata(ldp_catalog *cat, const char *location, ldp_metadata **out);
 /* Drop with purge where the catalog supports it (REST: purgeRequested, the
  * server deletes the files); LDP_EUNSUPPORTED for SQLite, where the caller
  * purges. */

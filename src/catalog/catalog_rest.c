@@ -44,6 +44,12 @@ int ldp_catalog_commit(ldp_catalog *cat, const char *ns, const char *table, cons
 	return err ? ldp_error_wrap(err, "commit on %s.%s", ns, table) : 0;
 }
 
+int ldp_catalog_loaded_metadata(ldp_catalog *cat, const char *location, ldp_metadata **out)
+{
+	*out = NULL;
+	return cat->rest ? rest_loaded_metadata(cat->rest, location, out) : 0;
+}
+
 int ldp_catalog_purge_table(ldp_catalog *cat, const char *ns, const char *table)
 {
 	if (!cat->rest)

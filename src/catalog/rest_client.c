@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format/metadata.h"
 #include "ldp/error.h"
 #include "ldp/log.h"
 
@@ -16,7 +17,18 @@ struct ldp_rest {
 	char *warehouse;  /* sent to GET /v1/config */
 	char *credential; /* "client_id:client_secret" (never logged) */
 	char *token;      /* bearer token (given, or from /v1/oauth/tokens) */
+	/* the last loadTable answer: its location and metadata object */
+	char *last_location;
+	json_t *last_metadata;
 };
+
+int rest_loaded_metadata(ldp_rest *rc, const char *location, ldp_metadata **out)
+{
+	*out = NULL;
+	if (!rc->last_location || strcmp(rc->last_location, location) != 0)
+		return 0;
+	return ldp_metadata_parse(rc->last_metadata, location, out);
+}
 
 const char *rest_uri(const ldp_rest *rc) { return rc->uri; }
 
@@ -287,6 +299,8 @@ void rest_free(ldp_rest *rc)
 	free(rc->warehouse);
 	free(rc->credential);
 	free(rc->token);
+	free(rc->last_location);
+	json_decref(rc->last_metadata);
 	free(rc);
 }
 
@@ -504,6 +518,16 @@ int rest_load_table(ldp_rest *rc, const char *ns, const char *table, char **meta
 				    ns, table);
 	if (!err && !(*metadata_location = strdup(loc)))
 		err = ldp_error_set(LDP_ENOMEM, "out of memory");
+	json_t *md = json_object_get(resp, "metadata");
+	if (!err && json_is_object(md)) {
+		char *keep = strdup(loc);
+		if (keep) {
+			free(rc->last_location);
+			json_decref(rc->last_metadata);
+			rc->last_location = keep;
+			rc->last_metadata = json_incref(md);
+		}
+	}
 	if (!err && previous) {
 		json_t *log = json_object_get(json_object_get(resp, "metadata"), "metadata-log");
 		const char *prev = json_string_value(json_object_get(json_array_get(log, json_array_size(log) - 1),

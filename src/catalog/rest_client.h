@@ -36,6 +36,8 @@ int rest_drop_namespace(ldp_rest *rc, const char *ns);
 
 int rest_register_table(ldp_rest *rc, const char *ns, const char *table, const char *metadata_location);
 int rest_load_table(ldp_rest *rc, const char *ns, const char *table, char **metadata_location, char **previous);
+/* The metadata of the last load, parsed, if it was for `location` (else NULL). */
+int rest_loaded_metadata(ldp_rest *rc, const char *location, ldp_metadata **out);
 int rest_table_exists(ldp_rest *rc, const char *ns, const char *table, int *exists);
 int rest_list_tables(ldp_rest *rc, const char *ns, ldp_catalog_names *out);
 int rest_rename_table(ldp_rest *rc, const char *from_ns, const char *from_table, const char *to_ns,

@@ -173,6 +173,9 @@ int ldp_table_load(ldp_warehouse *wh, const ldp_ident *id, ldp_table **out)
 		rc = ldp_error_set(LDP_ECORRUPT, "table %s.%s has no metadata location in the catalog", id->ns, id->name);
 	if (!rc)
 		rc = ldp_warehouse_cached_metadata(wh, t->metadata_location, &t->meta);
+	/* a REST catalog sent the metadata with the load: no need to read the file */
+	if (!rc && !t->meta && ldp_catalog_is_rest(wh->catalog))
+		rc = ldp_catalog_loaded_metadata(wh->catalog, t->metadata_location, &t->meta);
 	if (!rc && !t->meta) {
 		rc = ice_metadata_read(t->metadata_location, &t->meta);
 		ldp_metadata *keep = NULL;
