@@ -58,6 +58,8 @@ int cmd_sql(int argc, char **argv);
 void cmd_sql_help(FILE *out);
 int cmd_s3(int argc, char **argv);
 void cmd_s3_help(FILE *out);
+int cmd_serve(int argc, char **argv);
+void cmd_serve_help(FILE *out);
 int cmd_version(int argc, char **argv);
 void cmd_version_help(FILE *out);
 

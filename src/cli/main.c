@@ -21,6 +21,7 @@ static const ldp_cli_cmd commands[] = {
 	{"ingest", "Load files, SQLite and other sources into Iceberg tables", cmd_ingest, cmd_ingest_help},
 	{"run", "Run pipeline configs (the seed library's JSON format)", cmd_run, cmd_run_help},
 	{"s3", "List, copy and remove S3 objects with ldp's S3 configuration", cmd_s3, cmd_s3_help},
+	{"serve", "Serve the catalog over the Iceberg REST protocol", cmd_serve, cmd_serve_help},
 	{"sql", "Run SQL (DuckDB dialect) over files and tables", cmd_sql, cmd_sql_help},
 	{"branch", "Write-audit-publish: create, list, merge (publish) and drop table branches", cmd_branch, cmd_branch_help},
 	{"transform", "Run dbt projects on the warehouse: run, build, test, seed, compile, ls, docs", cmd_transform, cmd_transform_help},
