@@ -22,6 +22,8 @@ static const ldp_cli_cmd commands[] = {
 	{"run", "Run pipeline configs (the seed library's JSON format)", cmd_run, cmd_run_help},
 	{"s3", "List, copy and remove S3 objects with ldp's S3 configuration", cmd_s3, cmd_s3_help},
 	{"sql", "Run SQL (DuckDB dialect) over files and tables", cmd_sql, cmd_sql_help},
+	{"branch", "Write-audit-publish: create, list, merge (publish) and drop table branches", cmd_branch, cmd_branch_help},
+	{"transform", "Run dbt projects on the warehouse: run, build, test, seed, compile, ls, docs", cmd_transform, cmd_transform_help},
 	{"shell", "Interactive SQL over the warehouse (line editing, history, completion)", cmd_shell, cmd_shell_help},
 	{"export", "Copy a table or query to a DuckDB/SQLite database or CSV/Parquet/JSON files", cmd_export, cmd_export_help},
 	{"version", "Print the ldp and DuckDB versions", cmd_version, cmd_version_help},

@@ -543,6 +543,12 @@ static int commit_metadata(ldp_warehouse *wh, const ldp_ident *id, meta_change_f
 	}
 }
 
+int ldp_table_commit_metadata(ldp_warehouse *wh, const ldp_ident *id,
+			      int (*fn)(const ldp_metadata *in, void *ctx, ldp_metadata **out), void *ctx)
+{
+	return commit_metadata(wh, id, fn, ctx);
+}
+
 static int do_rollback(const ldp_metadata *in, void *ctx, ldp_metadata **out)
 {
 	int64_t sid = *(int64_t *)ctx;
@@ -602,4 +608,11 @@ int ldp_table_drop_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name)
 int ice_commit_metadata(ldp_warehouse *wh, const ldp_ident *id, ice_meta_change_fn fn, void *ctx)
 {
 	return commit_metadata(wh, id, fn, ctx);
+}
+
+int ice_partition_field_parse(ldp_arena *a, const char *term, const ldp_schema *s, ldp_partition_field *out)
+{
+	char *copy = ldp_arena_strdup(a, term);
+	memset(out, 0, sizeof *out);
+	return copy ? parse_partition_item(a, copy, s, out) : LDP_ENOMEM;
 }

@@ -42,6 +42,7 @@ void ldp_warehouse_free(ldp_warehouse *wh)
 		free(wh->meta_cache[i].location);
 		ldp_metadata_free(wh->meta_cache[i].meta);
 	}
+	free(wh->filtered_views);
 	ldp_engine_free(wh->engine);
 	ldp_catalog_free(wh->catalog);
 	free(wh->root);
