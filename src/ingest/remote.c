@@ -107,7 +107,7 @@ int ingest_http_auth_init(const ldp_ingest_options *o, ingest_http_auth *a)
 	int np = 0;
 	for (char *save = NULL, *t = strtok_r(spec, ":", &save); t && np < 5; t = strtok_r(NULL, ":", &save))
 		parts[np++] = t;
-	const char *v1, *v2;
+	const char *v1 = NULL, *v2 = NULL;
 	ldp_buf b = LDP_BUF_INIT;
 	if (np == 2 && strcmp(parts[0], "bearer") == 0) {
 		if (!(rc = env_secret(parts[1], auth, &v1))) {
