@@ -37,7 +37,13 @@ void cmd_table_help(FILE *out)
 		"  tag create|drop|list <ns.t> [name] [--snapshot ID] [--json]\n"
 		"  branch create|drop|list <ns.t> [name] [--snapshot ID] [--json]\n"
 		"  alter <ns.t> add-column|drop-column|rename-column|set-type|move|... (docs/evolution.md)\n"
-		"  plan <ns.t> [--where 'PREDICATE'] [AT] [--json]   files kept and pruned, and why\n\n"
+		"  plan <ns.t> [--where 'PREDICATE'] [AT] [--json]   files kept and pruned, and why\n"
+		"  expire-snapshots <ns.t> [--older-than T] [--retain-last N] [--snapshot ID] [--dry-run] [--json]\n"
+		"  remove-orphans <ns.t> [--older-than T (default 3d)] [--dry-run] [--json]\n"
+		"  rewrite-data <ns.t> [--target-size BYTES] [--sort-by \"col desc\"] [--where COND] [--all] [--json]\n"
+		"  rewrite-manifests <ns.t> [--json]\n"
+		"  maintain <ns.t> [--older-than T] [--retain-last N] [--orphans-older-than T] [--json]\n"
+		"         rewrite-data, rewrite-manifests, expire-snapshots, remove-orphans (see docs/row-level.md)\n\n"
 		"AT selects a snapshot: --snapshot ID, --ref NAME (branch or tag), --as-of TIMESTAMP.\n"
 		"Partition transforms: identity(col) or col, bucket(N, col), truncate(W, col), year(col),\n"
 		"month(col), day(col), hour(col), void(col).\n\n"
@@ -347,6 +353,11 @@ static const struct {
 	{"branch", table_cli_branch},
 	{"alter", table_cli_alter},
 	{"plan", table_cli_plan},
+	{"expire-snapshots", table_cli_maintain},
+	{"remove-orphans", table_cli_maintain},
+	{"rewrite-data", table_cli_maintain},
+	{"rewrite-manifests", table_cli_maintain},
+	{"maintain", table_cli_maintain},
 };
 
 int cmd_table(int argc, char **argv)

@@ -19,6 +19,7 @@
 #include "table/plan.h"
 #include "table/sqlrun.h"
 #include "table/table.h"
+#include "table/view.h"
 
 void ldp_scan_plan_clear(ldp_scan_plan *p)
 {
@@ -27,6 +28,7 @@ void ldp_scan_plan_clear(ldp_scan_plan *p)
 		free(p->files[i].partition);
 	}
 	free(p->files);
+	ldp_scan_plan_clear_deletes(p);
 	memset(p, 0, sizeof *p);
 }
 
@@ -51,6 +53,7 @@ int ice_plan_add_file(ldp_scan_plan *p, size_t *cap, const ldp_data_file_entry *
 	f->record_count = e->record_count;
 	f->file_size = e->file_size_in_bytes;
 	f->spec_id = spec_id;
+	f->seq = e->sequence_number;
 	if (!f->path || !f->partition) {
 		free(f->path);
 		free(f->partition);
@@ -94,12 +97,7 @@ int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_sel
 	rc = ice_snapshot_manifests(snap, &a, &mfs, &nmf);
 	for (size_t i = 0; !rc && i < nmf; i++) {
 		if (mfs[i].content != LDP_CONTENT_DATA) {
-			/* Delete files (written by other engines) arrive with row-level changes. */
-			if (mfs[i].added_files_count + mfs[i].existing_files_count > 0 || mfs[i].added_files_count < 0) {
-				rc = ldp_error_set(LDP_EUNSUPPORTED, "table %s.%s has delete files (%s); reading them is not supported yet",
-						   t->ident.ns, t->ident.name, mfs[i].manifest_path);
-				break;
-			}
+			rc = ldp_scan_plan_add_deletes(out, &mfs[i], m, &a);
 			continue;
 		}
 		ldp_data_file_entry *es;
@@ -133,6 +131,8 @@ int ldp_table_manifests(const ldp_table *t, const ldp_snapshot_selector *sel, ld
 
 int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 {
+	if (p->ndeletes)
+		return ldp_scan_plan_sql_deletes(p, 0, out);
 	const ldp_schema *s = p->schema;
 	if (!s)
 		return ldp_error_set(LDP_ECORRUPT, "table metadata has no current schema");
@@ -156,13 +156,30 @@ int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 		ldp_buf_puts(out, " LIMIT 0");
 		return ldp_buf_oom(out);
 	}
+	/* DuckDB reads local files: remote data files go through the content
+	 * cache, fetched several at a time first */
+	if (p->nfiles && ldp_io_is_remote(p->files[0].path)) {
+		const char **uris = malloc(p->nfiles * sizeof *uris);
+		int64_t *sizes = malloc(p->nfiles * sizeof *sizes);
+		int prc = uris && sizes ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");
+		for (size_t i = 0; !prc && i < p->nfiles; i++) {
+			uris[i] = p->files[i].path;
+			sizes[i] = p->files[i].file_size;
+		}
+		if (!prc)
+			prc = ldp_io_prefetch(uris, sizes, p->nfiles);
+		free(uris);
+		free(sizes);
+		if (prc)
+			return ldp_error_wrap(prc, "fetching the data files of the scan");
+	}
 	ldp_buf_puts(out, " FROM read_parquet([");
 	for (size_t i = 0; i < p->nfiles; i++) {
 		if (i)
 			ldp_buf_puts(out, ", ");
-		/* DuckDB reads local files: remote data files through the content cache */
 		char *local = NULL;
-		int rc = ldp_io_is_remote(p->files[i].path) ? ldp_io_local_copy(p->files[i].path, &local) : LDP_OK;
+		const ldp_planned_file *f = &p->files[i];
+		int rc = ldp_io_is_remote(f->path) ? ldp_io_local_copy(f->path, f->file_size, &local) : LDP_OK;
 		if (rc)
 			return ldp_error_wrap(rc, "fetching data file %s", p->files[i].path);
 		ldp_buf_put_sql_string(out, local ? local : p->files[i].path);
@@ -228,6 +245,25 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	}
 	ldp_ident given = id;
 	int rc = ldp_warehouse_resolve_table(c->wh, given.ns, given.name, &id, &exists);
+	/* An Iceberg view (table/view.h): the names its SQL reads are bound
+	 * first, then it becomes a DuckDB view in the same place a table would. */
+	char *view_sql = NULL;
+	if (!rc && !exists && !at && ldp_view_load_sql(c->wh, &id, &view_sql) == LDP_OK) {
+		exists = 1;
+		/* The view's tables are bound unfiltered: the statement's WHERE
+		 * says nothing about the rows the view reads. */
+		const ldp_pushdown *pd = c->pd;
+		const char *outer = c->sql;
+		c->pd = NULL;
+		c->sql = view_sql;
+		rc = ldp_sql_scan_names(view_sql, bind_one, c);
+		c->pd = pd;
+		c->sql = outer;
+		if (rc) {
+			free(view_sql);
+			return ldp_error_wrap(rc, "binding view %s.%s", ns, tn);
+		}
+	}
 	if (rc || !exists) {
 		ldp_error_clear();
 		if (at) /* a time-travel name that is not a table is certainly a mistake */
@@ -240,14 +276,15 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	ldp_scan_plan plan;
 	memset(&plan, 0, sizeof plan);
 	ldp_buf q = LDP_BUF_INIT;
-	rc = ldp_table_load(c->wh, &id, &t);
-	const ldp_expr *filter = ldp_pushdown_filter(c->pd, ns, tn);
+	if (!view_sql)
+		rc = ldp_table_load(c->wh, &id, &t);
+	const ldp_expr *filter = view_sql ? NULL : ldp_pushdown_filter(c->pd, ns, tn);
 	ldp_plan_options po = {filter, 0, 0};
 	if (!rc && filter) {
 		rc = ldp_table_plan_filtered(c->wh, t, &sel, &po, &plan, NULL);
 		ldp_buf_put(&c->filtered, c->sql + n->offset, n->length);
 		ldp_buf_putc(&c->filtered, '\n');
-	} else if (!rc) {
+	} else if (!rc && !view_sql) {
 		rc = ldp_table_plan(c->wh, t, &sel, &plan);
 	}
 	if (!rc) {
@@ -279,9 +316,12 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 		ldp_buf_put_sql_ident(&q, tn);
 		ldp_buf_puts(&q, " AS ");
 		ldp_buf_free(&qual);
-		if (!rc)
+		if (!rc && view_sql)
+			ldp_buf_puts(&q, view_sql);
+		else if (!rc)
 			rc = ldp_scan_plan_sql(&plan, &q);
 	}
+	free(view_sql);
 	if (!rc)
 		rc = ldp_engine_exec(c->engine, ldp_buf_cstr(&q));
 	if (!rc) {
@@ -293,6 +333,30 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	ldp_scan_plan_clear(&plan);
 	ldp_table_free(t);
 	return rc;
+}
+
+/* Stops the scan (returns 1) at the first name that is an ldp view. */
+static int names_view(const ldp_sql_name *n, void *ud)
+{
+	ldp_warehouse *wh = ud;
+	if (n->nparts < 2 || n->nparts > 3)
+		return 0;
+	char nsbuf[512];
+	if (n->nparts == 3)
+		snprintf(nsbuf, sizeof nsbuf, "%s.%s", n->parts[0], n->parts[1]);
+	else
+		snprintf(nsbuf, sizeof nsbuf, "%s", n->parts[0]);
+	ldp_ident id;
+	int exists = 0;
+	char *view_sql = NULL;
+	if (ldp_warehouse_resolve_table(wh, nsbuf, n->parts[n->nparts - 1], &id, &exists) || exists)
+		return 0;
+	if (ldp_view_load_sql(wh, &id, &view_sql) != LDP_OK) {
+		ldp_error_clear();
+		return 0;
+	}
+	free(view_sql);
+	return 1;
 }
 
 int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql)
@@ -307,6 +371,13 @@ int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql)
 	wh->filtered_views = NULL;
 	ldp_pushdown *pd = NULL;
 	rc = ldp_pushdown_collect(wh, c.engine, sql, &pd);
+	if (!rc && pd && ldp_sql_scan_names(sql, names_view, wh)) {
+		/* A view may read a table the statement also reads directly; both
+		 * share one binding, which must then hold all of its rows. */
+		ldp_error_clear();
+		ldp_pushdown_free(pd);
+		pd = NULL;
+	}
 	c.pd = pd;
 	c.sql = sql;
 	if (!rc)

@@ -77,6 +77,39 @@ typedef struct ldp_write_result {
 int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql, const ldp_write_options *o,
 		    ldp_write_result *res);
 
+/* What a row-level change or a compaction adds to a write (table/rowlevel.c,
+ * table/maintain.c). */
+typedef struct ldp_write_rowlevel {
+	/* Data files this write removes: their surviving rows are part of the new data
+	 * (copy-on-write, compaction). A file that is no longer live when the
+	 * commit lands fails the write (nothing committed). */
+	const char *const *remove_files;
+	size_t nremove_files;
+	/* Delete files already written under the table location, added by this
+	 * commit (merge-on-read); spec ids per entry. */
+	const ldp_data_file_entry *add_deletes;
+	const int32_t *add_delete_spec_ids;
+	size_t nadd_deletes;
+	/* Data files the added deletes refer to: if one is no longer live when
+	 * the commit lands (rewritten concurrently), the write fails, since its
+	 * deletes would silently miss the rows. */
+	const char *const *require_files;
+	size_t nrequire_files;
+	/* With remove_files or add_deletes: the snapshot the change was planned
+	 * on. A delete file committed after it makes the write fail rather than
+	 * resurrect or lose rows. */
+	int64_t read_snapshot_id;
+	/* Drop every delete file (compaction that applied them all). */
+	int remove_all_deletes;
+	const char *operation; /* summary operation; NULL: derived */
+	int64_t target_file_size; /* > 0: instead of write.target-file-size-bytes */
+} ldp_write_rowlevel;
+
+/* ldp_table_write with row-level additions (rl may be NULL). The data of
+ * select_sql is appended (o->mode must be LDP_WRITE_APPEND) next to them. */
+int ldp_table_write_rowlevel(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql,
+			     const ldp_write_options *o, const ldp_write_rowlevel *rl, ldp_write_result *res);
+
 /* Evolve the table's schema so rows shaped like `source` can be written:
  * add its columns the table lacks (optional, fresh field ids) and apply the
  * spec's allowed promotions (int->long, float->double, decimal precision).
@@ -106,7 +139,22 @@ typedef struct ldp_planned_file {
 	int64_t file_size;
 	int32_t spec_id;
 	char *partition; /* human partition path, "" when unpartitioned */
+	int64_t seq;     /* data sequence number */
 } ldp_planned_file;
+
+/* A delete file that may apply to the planned data files (spec: "Scan
+ * Planning"); table/deletes.c decides which files each one scopes. */
+typedef struct ldp_planned_delete {
+	char *path;
+	ldp_content content;
+	int64_t seq;          /* data sequence number */
+	int32_t spec_id;
+	char *partition;      /* human partition path, as for data files */
+	int partitioned;      /* its spec has fields */
+	size_t nequality_ids;
+	int32_t *equality_ids;
+	int64_t record_count;
+} ldp_planned_delete;
 
 typedef struct ldp_scan_plan {
 	const ldp_snapshot *snapshot; /* NULL for an empty table */
@@ -114,6 +162,8 @@ typedef struct ldp_scan_plan {
 	size_t nfiles;
 	ldp_planned_file *files;
 	int64_t total_records;
+	size_t ndeletes;
+	ldp_planned_delete *deletes;
 } ldp_scan_plan;
 
 int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_selector *sel, ldp_scan_plan *out);
@@ -124,6 +174,14 @@ int ldp_table_manifests(const ldp_table *t, const ldp_snapshot_selector *sel, ld
 			size_t *n);
 /* A DuckDB query reading the planned files with columns mapped by field id. */
 int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out);
+/* The same with delete files applied (table/deletes.c); with `hidden`, three
+ * more columns: __ldp_file (the data file's path as planned), __ldp_pos
+ * (the row's position in it), what row-level changes address rows by, and
+ * __ldp_idx (the file's index in the plan). */
+int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out);
+/* Record a delete manifest's live entries in the plan (table/deletes.c). */
+int ldp_scan_plan_add_deletes(ldp_scan_plan *p, const ldp_manifest_file *mf, const ldp_metadata *m, ldp_arena *a);
+void ldp_scan_plan_clear_deletes(ldp_scan_plan *p);
 
 /* For `ldp sql`: create DuckDB views for every Iceberg table `sql` names
  * (ns.t or ns."t@<time travel>"), in the warehouse's engine. */
@@ -142,5 +200,15 @@ int ldp_table_rollback(ldp_warehouse *wh, const ldp_ident *id, int64_t snapshot_
 /* Create or replace a tag/branch at a snapshot (current when snapshot_id <= 0). */
 int ldp_table_set_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name, int is_tag, int64_t snapshot_id);
 int ldp_table_drop_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name);
+/* Publish a branch (write-audit-publish, table/branch.c): move `target`
+ * (NULL: main) to the head of `branch`, which must descend from target's
+ * head (a fast-forward); otherwise LDP_ECONFLICT naming both snapshots and
+ * nothing changes. *published receives the new head. */
+int ldp_table_fast_forward(ldp_warehouse *wh, const ldp_ident *id, const char *branch, const char *target,
+			   int64_t *published);
+/* A metadata-only commit with reload-and-retry (table.c): fn builds the new
+ * metadata from the current one. */
+int ldp_table_commit_metadata(ldp_warehouse *wh, const ldp_ident *id,
+			      int (*fn)(const ldp_metadata *in, void *ctx, ldp_metadata **out), void *ctx);
 
 #endif

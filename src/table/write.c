@@ -115,6 +115,8 @@ static int same_tuple(const ldp_value *a, const ldp_value *b, size_t n)
 /* Should a live entry of the base be replaced by this write? */
 static int replaced(const commit_state *cs, int32_t spec_id, const ldp_data_file_entry *e, size_t np)
 {
+	if (cs->rl && cs->rl->nremove_files)
+		return write_rl_removes(cs, e);
 	if (cs->o->mode == LDP_WRITE_OVERWRITE)
 		return 1;
 	if (cs->o->mode != LDP_WRITE_OVERWRITE_DYNAMIC)
@@ -154,7 +156,9 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 					     t->ident.ns, t->ident.name, (long long)m->snapshots[i]->snapshot_id);
 	int64_t seq = m->last_sequence_number + 1;
 	ldp_arena *a = &cs->arena;
-	int rc = LDP_OK;
+	int rc = cs->rl ? write_rl_check_base(cs, m, head) : LDP_OK;
+	if (rc)
+		return rc;
 
 	/* manifests carried from the base, rewritten where files are replaced */
 	ldp_manifest_file *list = NULL;
@@ -191,7 +195,7 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 		}
 		ldp_data_file_entry *es = NULL;
 		size_t ne = 0;
-		if (mf.content == LDP_CONTENT_DATA && cs->o->mode != LDP_WRITE_APPEND) {
+		if (mf.content == LDP_CONTENT_DATA && (cs->o->mode != LDP_WRITE_APPEND || (cs->rl && cs->rl->nremove_files))) {
 			rc = ice_manifest_read(&mf, a, &es, &ne);
 			if (rc)
 				break;
@@ -278,6 +282,8 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 			tot.records += mf.added_rows_count + mf.existing_rows_count;
 		}
 	}
+	if (!rc)
+		rc = write_rl_finish_list(cs, m, head, &list, &nlist, &cap, seq);
 	if (rc)
 		return rc;
 
@@ -313,10 +319,14 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	const char *op = "append";
 	if (cs->o->mode != LDP_WRITE_APPEND)
 		op = cs->nentries == 0 && del.files > 0 ? "delete" : "overwrite";
+	if (cs->rl && (cs->rl->nremove_files || cs->rl->nadd_deletes))
+		op = cs->nentries == 0 ? "delete" : "overwrite";
+	if (cs->rl && cs->rl->operation)
+		op = cs->rl->operation;
 	/* the caller's extra properties (ingest state) go first so the standard
 	 * ones below cannot be overridden by them */
 	size_t nextra = cs->o->nsummary;
-	ldp_kv *sum = ldp_arena_calloc(a, 16 + nextra, sizeof *sum);
+	ldp_kv *sum = ldp_arena_calloc(a, 24 + nextra, sizeof *sum);
 	if (!sum)
 		return LDP_ENOMEM;
 	size_t ns = 0;
@@ -342,9 +352,22 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	SUM("total-records", tot.records + added_rows);
 	SUM("total-data-files", tot.files + (int64_t)cs->nentries);
 	SUM("total-files-size", total_bytes);
-	SUM("total-delete-files", 0);
-	SUM("total-position-deletes", 0);
-	SUM("total-equality-deletes", 0);
+	if (cs->rl && cs->rl->nadd_deletes) {
+		SUM("added-delete-files", cs->rl->nadd_deletes);
+		if (cs->added_pos_files) {
+			SUM("added-position-delete-files", cs->added_pos_files);
+			SUM("added-position-deletes", cs->added_pos_deletes);
+		}
+		if ((int64_t)cs->rl->nadd_deletes > cs->added_pos_files) {
+			SUM("added-equality-delete-files", (int64_t)cs->rl->nadd_deletes - cs->added_pos_files);
+			SUM("added-equality-deletes", cs->added_eq_deletes);
+		}
+	}
+	if (cs->removed_delete_files)
+		SUM("removed-delete-files", cs->removed_delete_files);
+	SUM("total-delete-files", cs->tot_delete_files);
+	SUM("total-position-deletes", cs->tot_pos_deletes);
+	SUM("total-equality-deletes", cs->tot_eq_deletes);
 #undef SUM
 	ldp_snapshot snap;
 	memset(&snap, 0, sizeof snap);
@@ -379,7 +402,10 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	if (!rc)
 		rc = ldp_metadata_log_previous(next, t->metadata_location, m->last_updated_ms);
 	char *newloc = NULL;
-	if (!rc) {
+	/* A REST catalog writes the metadata file itself: it gets the change as
+	 * requirements + updates (ldp_catalog_commit) instead of a swap. */
+	int remote = ldp_catalog_is_rest(cs->wh->catalog);
+	if (!rc && !remote) {
 		char dir[4096];
 		snprintf(dir, sizeof dir, "%s/metadata", m->location);
 		rc = ice_metadata_write(next, dir, ice_metadata_version(t->metadata_location) + 1, &newloc);
@@ -393,7 +419,16 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 		cs->written[cs->nwritten++] = strdup(newloc);
 	if (!rc && cs->o->before_swap)
 		rc = cs->o->before_swap(cs->o->before_swap_ctx);
-	if (!rc) {
+	if (!rc && remote) {
+		ldp_metadata *committed = NULL;
+		rc = ldp_catalog_commit(cs->wh->catalog, t->ident.ns, t->ident.name, m, next, &newloc, &committed);
+		if (!rc) {
+			ldp_metadata_free(next);
+			next = committed;
+		}
+		if (rc == LDP_ECONFLICT)
+			*conflict = 1;
+	} else if (!rc) {
 		rc = ldp_catalog_swap(cs->wh->catalog, t->ident.ns, t->ident.name, t->metadata_location, newloc);
 		if (rc == LDP_ECONFLICT)
 			*conflict = 1;
@@ -509,6 +544,12 @@ static int move_files(write_job *j, const ldp_metadata *m, commit_state *cs)
 int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql, const ldp_write_options *o,
 		    ldp_write_result *res)
 {
+	return ldp_table_write_rowlevel(wh, id, select_sql, o, NULL, res);
+}
+
+int ldp_table_write_rowlevel(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql,
+			     const ldp_write_options *o, const ldp_write_rowlevel *rl, ldp_write_result *res)
+{
 	memset(res, 0, sizeof *res);
 	int64_t t0 = mono_ns();
 	ldp_table *t = NULL;
@@ -525,6 +566,7 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 	ldp_arena_init(&cs.arena, 0);
 	cs.wh = wh;
 	cs.o = o;
+	cs.rl = rl;
 	cs.res = res;
 	snprintf(j.table_name, sizeof j.table_name, "%s.%s", id->ns, id->name);
 	const ldp_metadata *m = t->meta;
@@ -544,6 +586,8 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 		rc = ice_property_int(m, "commit.retry.min-wait-ms", 100, &min_wait);
 	if (!rc)
 		rc = ice_property_int(m, "commit.retry.max-wait-ms", 60000, &max_wait);
+	if (rl && rl->target_file_size > 0)
+		target = rl->target_file_size;
 	j.target_file_size = target;
 	const char *merge = ldp_metadata_property(m, "commit.manifest-merge.enabled");
 	cs.merge_enabled = !merge || strcmp(merge, "false") != 0;
@@ -605,6 +649,8 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			cs.has_added = 1;
 		}
 	}
+	if (!rc && rl)
+		rc = write_rl_prepare(&cs, m, &j.arena);
 	int64_t t2 = mono_ns();
 	res->data_ns = t2 - t1;
 	/* Writing the data took a while: commit on the newest base rather than
@@ -651,6 +697,8 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 			ldp_io_remove(cs.entries[i].file_path);
 		if (cs.has_added)
 			ldp_io_remove(cs.added.manifest_path);
+		for (size_t i = 0; i < cs.ndel_added; i++)
+			ldp_io_remove(cs.del_added[i].manifest_path);
 		if (rc == LDP_ECONFLICT)
 			ldp_error_wrap(rc, "gave up after %d attempts while other writers kept committing (nothing was "
 					   "written; run it again, or raise the table property commit.retry.num-retries)",

@@ -60,7 +60,28 @@ typedef struct commit_state {
 	 * commit.manifest.min-count-to-merge) */
 	int merge_enabled;
 	int64_t min_count_to_merge;
+	/* row-level additions (write_rowlevel.c); NULL for plain writes */
+	const ldp_write_rowlevel *rl;
+	ldp_manifest_file *del_added; /* manifests of rl->add_deletes, written once */
+	size_t ndel_added;
+	size_t nremoved_found;        /* rl->remove_files seen live in this attempt's base */
+	int64_t tot_delete_files, tot_pos_deletes, tot_eq_deletes, removed_delete_files;
+	int64_t added_pos_deletes, added_pos_files, added_eq_deletes;
 } commit_state;
+
+/* Row-level additions to a commit (write_rowlevel.c). */
+/* Write the manifests of rl->add_deletes (once, before the attempts; in `keep`). */
+int write_rl_prepare(commit_state *cs, const ldp_metadata *m, ldp_arena *keep);
+/* Whether a live base entry is one of rl->remove_files. */
+int write_rl_removes(const commit_state *cs, const ldp_data_file_entry *e);
+/* Before an attempt: refuse a base that gained delete files since the read
+ * snapshot (they could name rows this write rewrites or re-deletes). */
+int write_rl_check_base(commit_state *cs, const ldp_metadata *m, const ldp_snapshot *head);
+/* After the base's manifests are carried: check every removed file was live,
+ * drop delete files (remove_all_deletes), add the new delete manifests, and
+ * total the delete files of the new snapshot. */
+int write_rl_finish_list(commit_state *cs, const ldp_metadata *m, const ldp_snapshot *head, ldp_manifest_file **list,
+			 size_t *nlist, size_t *cap, int64_t seq);
 
 /* Partition field summaries (lower/upper/contains-null) of entries whose
  * partition values have the given types; NULL *out when there are none. */
