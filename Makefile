@@ -42,7 +42,7 @@ test-sanitize: sanitize
 
 bench: release
 	$(CMAKE) --build $(BUILD)/release --target bench -j $(JOBS)
-	cd $(BUILD)/release && ./bench/cli_startup && ./bench/sql_scan && ./bench/iceberg_append && ./bench/ingest && ./bench/rowlevel_delete
+	cd $(BUILD)/release && ./bench/cli_startup && ./bench/sql_scan && ./bench/iceberg_append && ./bench/ingest && ./bench/plan_prune && ./bench/rowlevel_delete
 
 clean:
 	rm -rf $(BUILD)

@@ -46,32 +46,10 @@ static int duck_exec(const char *sql)
 	return ok ? 0 : -1;
 }
 
-static int64_t count_of(const char *from)
-{
-	duckdb_database db = NULL;
-	duckdb_connection con = NULL;
-	duckdb_result res;
-	int64_t n = -1;
-	char sql[1024];
-	snprintf(sql, sizeof sql, "select count(*) from %s", from);
-	if (duckdb_open(NULL, &db) != DuckDBSuccess)
-		return -1;
-	if (duckdb_connect(db, &con) == DuckDBSuccess) {
-		if (duckdb_query(con, sql, &res) == DuckDBSuccess)
-			n = duckdb_value_int64(&res, 0, 0);
-		duckdb_destroy_result(&res);
-	}
-	duckdb_disconnect(&con);
-	duckdb_close(&db);
-	return n;
-}
-
 /* The CSV / NDJSON copy of the taxi file, made once. */
-static int ensure_copy(const char *path, const char *reader, const char *copy_opts)
+static int ensure_copy(const char *path, const char *copy_opts)
 {
-	char from[512];
-	snprintf(from, sizeof from, "%s('%s')", reader, path);
-	if (access(path, R_OK) == 0 && count_of(from) == TAXI_ROWS) {
+	if (access(path, R_OK) == 0 && taxi_count_rows(path) == TAXI_ROWS) {
 		printf("data: reusing %s\n", path);
 		return 0;
 	}
@@ -159,9 +137,9 @@ int main(int argc, char **argv)
 		reps = 3;
 	if (ensure_taxi_file(PROG) != 0)
 		return 1;
-	if (strstr(only, "csv") && ensure_copy(CSV_FILE, "read_csv", "FORMAT csv, HEADER true") != 0)
+	if (strstr(only, "csv") && ensure_copy(CSV_FILE, "FORMAT csv, HEADER true") != 0)
 		return 1;
-	if (strstr(only, "ndjson") && ensure_copy(NDJSON_FILE, "read_json", "FORMAT json") != 0)
+	if (strstr(only, "ndjson") && ensure_copy(NDJSON_FILE, "FORMAT json") != 0)
 		return 1;
 	ldp_io_mkdirs(ROOT);
 	static const struct {

@@ -21,6 +21,7 @@ pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
 pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
 pkg_check_modules(YAML REQUIRED IMPORTED_TARGET yaml-0.1)
 # line editing for ldp shell (the command only, not libldp)
@@ -58,4 +59,4 @@ set(CMAKE_INSTALL_RPATH "${LDP_DUCKDB_LIBDIR}")
 
 add_library(ldp_deps INTERFACE)
 target_link_libraries(ldp_deps INTERFACE ${LDP_DUCKDB_TARGET} PkgConfig::JANSSON PkgConfig::SQLITE3
-  PkgConfig::ZLIB PkgConfig::CURL PkgConfig::YAML ${SNAPPY_LIB} Threads::Threads m)
+  PkgConfig::ZLIB PkgConfig::CURL PkgConfig::MHD PkgConfig::YAML ${SNAPPY_LIB} Threads::Threads m)

@@ -54,8 +54,13 @@ int ldp_io_move_in(const char *local_path, const char *dest);
 /* A local file with the content of `uri`, for readers that need files
  * (DuckDB): the path itself when local; for a remote object a download into
  * the content cache (reused on later calls), so only for objects that never
- * change - Iceberg data files. *out is malloc'd. */
-int ldp_io_local_copy(const char *uri, char **out);
+ * change - Iceberg data files. `size` (the manifest's file_size_in_bytes, or
+ * -1 when unknown) guards against a stale cached copy: one of another size
+ * is fetched again. *out is malloc'd. */
+int ldp_io_local_copy(const char *uri, int64_t size, char **out);
+/* ldp_io_local_copy for many files ahead of use, several downloads at a
+ * time (sizes may be NULL); local paths are skipped. */
+int ldp_io_prefetch(const char *const *uris, const int64_t *sizes, size_t n);
 
 #ifdef __cplusplus
 }

@@ -35,6 +35,8 @@
 
 #include <stddef.h>
 
+#include "format/model.h"
+
 typedef struct ldp_catalog ldp_catalog;
 
 /* Test hook called by ldp_catalog_swap inside its transaction, after the
@@ -74,6 +76,9 @@ typedef struct ldp_catalog_kv {
 } ldp_catalog_kv;
 
 void ldp_catalog_names_free(ldp_catalog_names *names);
+/* The levels of a stored namespace name ("a.b") as a JSON array ["a", "b"]
+ * (the REST protocol's form); a new reference. */
+json_t *ldp_catalog_namespace_json(const char *ns);
 void ldp_catalog_props_free(ldp_catalog_props *props);
 
 /* Open (creating if missing) the catalog database at db_path and its two
@@ -139,5 +144,61 @@ int ldp_catalog_drop_table(ldp_catalog *cat, const char *ns, const char *table, 
  * gone. Retrying (reload, re-apply, ldp_backoff_sleep) is the caller's job. */
 int ldp_catalog_swap(ldp_catalog *cat, const char *ns, const char *table, const char *expected_location,
 		     const char *new_location);
+
+/* Several swaps in ONE immediate transaction: all happen or none (the REST
+ * multi-table commit). An item whose expected_location is NULL creates the
+ * entry instead (its namespace must exist; LDP_EEXISTS if the name is taken).
+ * Errors as for ldp_catalog_swap, naming the first item that failed.
+ * (sqlite_multi.c) */
+typedef struct ldp_catalog_swap_item {
+	const char *ns, *table;
+	const char *expected_location; /* NULL: create */
+	const char *new_location;
+} ldp_catalog_swap_item;
+
+int ldp_catalog_swap_many(ldp_catalog *cat, const ldp_catalog_swap_item *items, size_t n);
+
+/* ---- REST catalogs (catalog_rest.c, rest_client.c, rest_commit.c) ----
+ *
+ * An ldp_catalog is either the SQLite catalog above or a client of an Iceberg
+ * REST server; every ldp_catalog_* function works on both, except
+ * ldp_catalog_swap / ldp_catalog_swap_many / ldp_catalog_create_table, which
+ * take metadata files the caller wrote: a REST server writes its own, so
+ * for a REST catalog writers use the two seams below instead (the table
+ * layer's commit path picks one or the other with ldp_catalog_is_rest). */
+
+/* Open a REST catalog at uri (http(s)://host:port[/v1]). config is the
+ * ldp.yml catalog mapping (may be NULL): credential ("id:secret", else env
+ * LDP_REST_CREDENTIAL), token (else env LDP_REST_TOKEN), warehouse, prefix.
+ * Asks GET /v1/config once (LDP_EIO when the server cannot be reached). */
+int ldp_catalog_open_rest(const char *uri, const char *catalog_name, const json_t *config, ldp_catalog **out);
+int ldp_catalog_is_rest(const ldp_catalog *cat);
+
+/* REST only (LDP_EUNSUPPORTED for SQLite, where the caller writes the file and
+ * calls ldp_catalog_create_table): create ns.table from metadata m (as built
+ * by ldp_metadata_new) by sending its schema, spec, order and properties (and
+ * m->location when send_location); the server writes the file.
+ * *metadata_location receives the file, *created the table's metadata as the
+ * server stored it (free both). */
+int ldp_catalog_create_table_metadata(ldp_catalog *cat, const char *ns, const char *table, const ldp_metadata *m,
+				      int send_location, char **metadata_location, ldp_metadata **created);
+/* REST only (SQLite: write the file, ldp_catalog_swap): commit next on top of
+ * base by sending the difference as requirements + updates (assert-table-uuid,
+ * assert-ref-snapshot-id for every moved ref, schema/spec/order ids when those
+ * change; add-snapshot, set-snapshot-ref, add-schema...). *metadata_location
+ * receives the server's new file, *committed the server's metadata (free
+ * both). LDP_ECONFLICT when a requirement failed (another writer got in
+ * first): reload and retry. */
+int ldp_catalog_commit(ldp_catalog *cat, const char *ns, const char *table, const ldp_metadata *base,
+		       const ldp_metadata *next, char **metadata_location,
+		       ldp_metadata **committed);
+/* REST: the metadata the last ldp_catalog_load_table of this catalog
+ * returned, parsed, when it was for `location` (else *out is NULL), so the
+ * caller need not read the file. Always *out NULL for SQLite. */
+int ldp_catalog_loaded_metadata(ldp_catalog *cat, const char *location, ldp_metadata **out);
+/* Drop with purge where the catalog supports it (REST: purgeRequested, the
+ * server deletes the files); LDP_EUNSUPPORTED for SQLite, where the caller
+ * purges. */
+int ldp_catalog_purge_table(ldp_catalog *cat, const char *ns, const char *table);
 
 #endif

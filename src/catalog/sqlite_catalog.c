@@ -393,6 +393,7 @@ void ldp_catalog_free(ldp_catalog *cat)
 		return;
 	if (cat->db)
 		sqlite3_close_v2(cat->db);
+	rest_free(cat->rest);
 	free(cat->path);
 	free(cat->name);
 	free(cat);
@@ -438,6 +439,7 @@ int cat_namespace_exists_tx(ldp_catalog *cat, const char *ns, int *exists)
 
 int ldp_catalog_namespace_exists(ldp_catalog *cat, const char *ns, int *exists)
 {
+	CAT_DISPATCH(cat, rest_namespace_exists(cat->rest, ns, exists));
 	*exists = 0;
 	int err = cat_check_namespace(ns);
 	return err ? err : cat_namespace_exists_tx(cat, ns, exists);
@@ -474,6 +476,7 @@ static int put_prop(ldp_catalog *cat, const char *ns, const char *key, const cha
 
 int ldp_catalog_create_namespace(ldp_catalog *cat, const char *ns, const ldp_catalog_kv *props, size_t n)
 {
+	CAT_DISPATCH(cat, rest_create_namespace(cat->rest, ns, props, n));
 	int err = cat_check_namespace(ns);
 	if (!err)
 		err = check_props(ns, props, n);
@@ -520,6 +523,7 @@ static int cmp_str(const void *a, const void *b)
 
 int ldp_catalog_list_namespaces(ldp_catalog *cat, const char *parent, ldp_catalog_names *out)
 {
+	CAT_DISPATCH(cat, rest_list_namespaces(cat->rest, parent, out));
 	out->items = NULL;
 	out->len = 0;
 	int top = !parent || !*parent;
@@ -577,6 +581,7 @@ int ldp_catalog_list_namespaces(ldp_catalog *cat, const char *parent, ldp_catalo
 
 int ldp_catalog_load_namespace(ldp_catalog *cat, const char *ns, ldp_catalog_props *out)
 {
+	CAT_DISPATCH(cat, rest_load_namespace(cat->rest, ns, out));
 	memset(out, 0, sizeof(*out));
 	int err = cat_check_namespace(ns);
 	if (err)
@@ -636,6 +641,7 @@ int ldp_catalog_load_namespace(ldp_catalog *cat, const char *ns, ldp_catalog_pro
 int ldp_catalog_update_namespace(ldp_catalog *cat, const char *ns, const ldp_catalog_kv *set, size_t nset,
 				 const char *const *remove, size_t nremove)
 {
+	CAT_DISPATCH(cat, rest_update_namespace(cat->rest, ns, set, nset, remove, nremove));
 	int err = cat_check_namespace(ns);
 	if (!err)
 		err = check_props(ns, set, nset);
@@ -696,6 +702,7 @@ int ldp_catalog_update_namespace(ldp_catalog *cat, const char *ns, const ldp_cat
 
 int ldp_catalog_drop_namespace(ldp_catalog *cat, const char *ns)
 {
+	CAT_DISPATCH(cat, rest_drop_namespace(cat->rest, ns));
 	int err = cat_check_namespace(ns);
 	if (err)
 		return err;

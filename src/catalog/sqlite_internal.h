@@ -21,7 +21,18 @@ struct ldp_catalog {
 	int typed;
 	ldp_catalog_swap_fault_fn swap_fault;
 	void *swap_fault_ctx;
+	/* Not NULL for a REST catalog (db is then NULL): every public function
+	 * hands over to rest_client.c. */
+	struct ldp_rest *rest;
 };
+
+/* The REST side of the public functions (rest_client.h). */
+#include "catalog/rest_client.h"
+#define CAT_DISPATCH(cat, call)                                                                                        \
+	do {                                                                                                           \
+		if ((cat)->rest)                                                                                       \
+			return call;                                                                                   \
+	} while (0)
 
 /* The WHERE fragment that keeps only table rows (iceberg_type 'TABLE', or
  * NULL for rows written before the column existed); "" in the V0 layout. */

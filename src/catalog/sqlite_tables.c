@@ -103,17 +103,20 @@ static int insert_table(ldp_catalog *cat, const char *ns, const char *table, con
 
 int ldp_catalog_create_table(ldp_catalog *cat, const char *ns, const char *table, const char *metadata_location)
 {
+	CAT_DISPATCH(cat, ldp_error_set(LDP_EUNSUPPORTED, "a REST catalog creates tables with ldp_catalog_create_table_metadata"));
 	return insert_table(cat, ns, table, metadata_location, "create");
 }
 
 int ldp_catalog_register_table(ldp_catalog *cat, const char *ns, const char *table, const char *metadata_location)
 {
+	CAT_DISPATCH(cat, rest_register_table(cat->rest, ns, table, metadata_location));
 	return insert_table(cat, ns, table, metadata_location, "register");
 }
 
 int ldp_catalog_load_table(ldp_catalog *cat, const char *ns, const char *table, char **metadata_location,
 			   char **previous)
 {
+	CAT_DISPATCH(cat, rest_load_table(cat->rest, ns, table, metadata_location, previous));
 	*metadata_location = NULL;
 	if (previous)
 		*previous = NULL;
@@ -160,6 +163,7 @@ int ldp_catalog_load_table(ldp_catalog *cat, const char *ns, const char *table, 
 
 int ldp_catalog_table_exists(ldp_catalog *cat, const char *ns, const char *table, int *exists)
 {
+	CAT_DISPATCH(cat, rest_table_exists(cat->rest, ns, table, exists));
 	*exists = 0;
 	int err = cat_check_table(ns, table);
 	return err ? err : current_location(cat, ns, table, exists, NULL);
@@ -167,6 +171,7 @@ int ldp_catalog_table_exists(ldp_catalog *cat, const char *ns, const char *table
 
 int ldp_catalog_list_tables(ldp_catalog *cat, const char *ns, ldp_catalog_names *out)
 {
+	CAT_DISPATCH(cat, rest_list_tables(cat->rest, ns, out));
 	out->items = NULL;
 	out->len = 0;
 	int err = cat_check_namespace(ns);
@@ -205,6 +210,7 @@ int ldp_catalog_list_tables(ldp_catalog *cat, const char *ns, ldp_catalog_names 
 int ldp_catalog_rename_table(ldp_catalog *cat, const char *from_ns, const char *from_table, const char *to_ns,
 			     const char *to_table)
 {
+	CAT_DISPATCH(cat, rest_rename_table(cat->rest, from_ns, from_table, to_ns, to_table));
 	int err = cat_check_table(from_ns, from_table);
 	if (!err)
 		err = cat_check_table(to_ns, to_table);
@@ -250,6 +256,7 @@ int ldp_catalog_rename_table(ldp_catalog *cat, const char *from_ns, const char *
 
 int ldp_catalog_drop_table(ldp_catalog *cat, const char *ns, const char *table, char **metadata_location)
 {
+	CAT_DISPATCH(cat, rest_drop_table(cat->rest, ns, table, 0, metadata_location));
 	if (metadata_location)
 		*metadata_location = NULL;
 	int err = cat_check_table(ns, table);
@@ -290,6 +297,7 @@ int ldp_catalog_drop_table(ldp_catalog *cat, const char *ns, const char *table, 
 int ldp_catalog_swap(ldp_catalog *cat, const char *ns, const char *table, const char *expected_location,
 		     const char *new_location)
 {
+	CAT_DISPATCH(cat, ldp_error_set(LDP_EUNSUPPORTED, "a REST catalog commits with ldp_catalog_commit, not a pointer swap"));
 	int err = cat_check_table(ns, table);
 	if (!err)
 		err = check_location(ns, table, expected_location, "the expected");

@@ -58,6 +58,8 @@ int cmd_sql(int argc, char **argv);
 void cmd_sql_help(FILE *out);
 int cmd_s3(int argc, char **argv);
 void cmd_s3_help(FILE *out);
+int cmd_serve(int argc, char **argv);
+void cmd_serve_help(FILE *out);
 int cmd_version(int argc, char **argv);
 void cmd_version_help(FILE *out);
 
@@ -84,6 +86,8 @@ int cmd_branch(int argc, char **argv);
 void cmd_branch_help(FILE *out);
 void cmd_table_help(FILE *out);
 void cmd_namespace_help(FILE *out);
+int cmd_transform(int argc, char **argv);
+void cmd_transform_help(FILE *out);
 int cmd_export(int argc, char **argv);
 void cmd_export_help(FILE *out);
 int cmd_shell(int argc, char **argv);

@@ -34,6 +34,8 @@ void cmd_ingest_help(FILE *out)
 		"  --date-format FMT  --timestamp-format FMT  --sample-size N  --compression gzip|zstd|none\n"
 		"  --json-format array|newline_delimited|auto\n\n"
 		"SQLite options: --table NAME | --query SQL (instead of the URI's ?table= / ?query=)\n"
+		"Raw staging: --stage-sqlite DB [--stage-table NAME] also writes the batch into a SQLite table\n"
+		"  (default: the target table's name; replaced with --mode overwrite, appended to otherwise)\n"
 		"See docs/ingest.md.\n");
 }
 
@@ -177,11 +179,12 @@ int cmd_ingest(int argc, char **argv)
 		fprintf(stderr, "\r\033[K");
 	cli_set_running_engine(NULL);
 	if (!rc && a->json) {
-		json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:i}", "table", a->table, "mode",
+		json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:i, s:I}", "table", a->table, "mode",
 				      a->o.mode == LDP_INGEST_MERGE ? "merge" : a->o.mode == LDP_INGEST_OVERWRITE ? "overwrite" : "append",
 				      "rows", (json_int_t)res.rows, "rejected", (json_int_t)res.rejected, "replaced",
 				      (json_int_t)res.deleted, "files", (json_int_t)res.files, "snapshot_id",
-				      (json_int_t)res.snapshot_id, "created", res.created, "evolved_columns", res.evolved);
+				      (json_int_t)res.snapshot_id, "created", res.created, "evolved_columns", res.evolved,
+				      "staged", (json_int_t)res.staged);
 		cli_print_json(j);
 		json_decref(j);
 	} else if (!rc && near && res.files == 0) {
@@ -206,6 +209,8 @@ int cmd_ingest(int argc, char **argv)
 			printf("Ingested %lld rows from %zu file%s into %s.%s%s (snapshot %lld)\n", (long long)res.rows,
 			       res.files, res.files == 1 ? "" : "s", id.ns, id.name,
 			       a->o.mode == LDP_INGEST_OVERWRITE ? ", replacing its rows" : "", (long long)res.snapshot_id);
+		if (res.staged || ldp_ingest_opt(&a->o, "stage-sqlite"))
+			printf("Staged %lld rows in SQLite %s\n", (long long)res.staged, ldp_ingest_opt(&a->o, "stage-sqlite"));
 		if (res.rejected)
 			printf("Quarantined %lld bad row%s in %s.%s__rejects\n", (long long)res.rejected,
 			       res.rejected == 1 ? "" : "s", id.ns, id.name);

@@ -14,7 +14,7 @@
 
 void cmd_s3_help(FILE *out)
 {
-	fprintf(out, "usage: ldp s3 ls s3://bucket[/prefix] [--page-size N]\n"
+	fprintf(out, "usage: ldp s3 ls s3://bucket[/prefix] [--page-size N] [--delimiter /] [--start-after KEY]\n"
 		     "       ldp s3 cp <src> <dst> [--part-size MiB] [--if-absent]\n"
 		     "                 one side s3://, the other a local file; --if-absent uploads only when the\n"
 		     "                 key does not exist yet (an S3 conditional write; the file is read into memory)\n"
@@ -23,7 +23,8 @@ void cmd_s3_help(FILE *out)
 		     "Uses ldp's S3 configuration: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN\n"
 		     "or the AWS profile (AWS_PROFILE, ~/.aws/credentials, ~/.aws/config), AWS_REGION,\n"
 		     "AWS_ENDPOINT_URL(_S3), and the s3: mapping of the project's ldp.yml when there is one.\n"
-		     "ls prints size and key, one object a line, every page of the listing.\n"
+		     "ls prints size and key, one object a line, every page of the listing; with a delimiter,\n"
+		     "keys below the next delimiter are one \"PRE prefix\" line.\n"
 		     "See docs/s3.md.\n");
 }
 
@@ -40,19 +41,24 @@ static int configure(void)
 	return rc;
 }
 
-static int do_ls(ldp_s3_client *c, const char *uri, int page_size)
+static int print_entry(void *ctx, const char *key, int64_t size, int is_prefix)
+{
+	(void)ctx;
+	if (is_prefix)
+		printf("%12s  %s\n", "PRE", key);
+	else
+		printf("%12" PRId64 "  %s\n", size, key);
+	return 0;
+}
+
+static int do_ls(ldp_s3_client *c, const char *uri, int page_size, const char *delimiter, const char *start_after)
 {
 	char *bucket, *key;
 	int rc = ldp_s3_uri_parse(uri, &bucket, &key);
 	if (rc)
 		return rc;
-	ldp_s3_list l;
-	rc = ldp_s3_list_objects(c, bucket, key, page_size, &l);
-	if (!rc) {
-		for (size_t i = 0; i < l.n; i++)
-			printf("%12" PRId64 "  %s\n", l.items[i].size, l.items[i].key);
-		ldp_s3_list_free(&l);
-	}
+	ldp_s3_list_query q = {bucket, key, delimiter, start_after, page_size};
+	rc = ldp_s3_list_each(c, &q, print_entry, NULL);
 	free(bucket);
 	free(key);
 	return rc;
@@ -97,6 +103,7 @@ int cmd_s3(int argc, char **argv)
 	size_t npos = 0;
 	long page = 0, part_mib = 0;
 	int if_absent = 0;
+	const char *delimiter = NULL, *start_after = NULL;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--page-size") == 0 && i + 1 < argc) {
 			page = strtol(argv[++i], NULL, 10);
@@ -106,6 +113,10 @@ int cmd_s3(int argc, char **argv)
 			part_mib = strtol(argv[++i], NULL, 10);
 			if (part_mib < 5 || part_mib > 5120)
 				return cli_usage_error("s3", "--part-size is in MiB, 5..5120 (S3's limits)");
+		} else if (strcmp(argv[i], "--delimiter") == 0 && i + 1 < argc) {
+			delimiter = argv[++i];
+		} else if (strcmp(argv[i], "--start-after") == 0 && i + 1 < argc) {
+			start_after = argv[++i];
 		} else if (strcmp(argv[i], "--if-absent") == 0) {
 			if_absent = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -126,7 +137,7 @@ int cmd_s3(int argc, char **argv)
 	if (!rc)
 		rc = ldp_s3_io_client(&c);
 	if (!rc && strcmp(sub, "ls") == 0) {
-		rc = do_ls(c, pos[0], (int)page);
+		rc = do_ls(c, pos[0], (int)page, delimiter, start_after);
 	} else if (!rc && strcmp(sub, "cp") == 0) {
 		rc = do_cp(c, pos[0], pos[1], (size_t)part_mib << 20, if_absent);
 	} else if (!rc) {

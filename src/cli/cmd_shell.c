@@ -87,6 +87,8 @@ static void run_sql(shell *sh, const char *sql)
 		ldp_sql_outcome oc;
 		sh->oo.width = sh->out == stdout ? cli_terminal_width(STDOUT_FILENO) : 0;
 		atomic_store(&running, sh->engine);
+		if (got_sigint) /* Ctrl-C came before the engine was published */
+			ldp_engine_interrupt(sh->engine);
 		int rc = ldp_sql_run(&sh->sess, stmt, &oc);
 		if (!rc && oc.rows)
 			rc = cli_print_result(oc.rows, sh->out, &sh->oo);

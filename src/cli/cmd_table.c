@@ -36,6 +36,8 @@ void cmd_table_help(FILE *out)
 		"  rollback <ns.t> <snapshot-id>   make an earlier snapshot current again\n"
 		"  tag create|drop|list <ns.t> [name] [--snapshot ID] [--json]\n"
 		"  branch create|drop|list <ns.t> [name] [--snapshot ID] [--json]\n"
+		"  alter <ns.t> add-column|drop-column|rename-column|set-type|move|... (docs/evolution.md)\n"
+		"  plan <ns.t> [--where 'PREDICATE'] [AT] [--json]   files kept and pruned, and why\n"
 		"  expire-snapshots <ns.t> [--older-than T] [--retain-last N] [--snapshot ID] [--dry-run] [--json]\n"
 		"  remove-orphans <ns.t> [--older-than T (default 3d)] [--dry-run] [--json]\n"
 		"  rewrite-data <ns.t> [--target-size BYTES] [--sort-by \"col desc\"] [--where COND] [--all] [--json]\n"
@@ -349,6 +351,8 @@ static const struct {
 	{"rollback", table_cli_rollback},
 	{"tag", table_cli_tag},
 	{"branch", table_cli_branch},
+	{"alter", table_cli_alter},
+	{"plan", table_cli_plan},
 	{"expire-snapshots", table_cli_maintain},
 	{"remove-orphans", table_cli_maintain},
 	{"rewrite-data", table_cli_maintain},

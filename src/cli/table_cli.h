@@ -19,6 +19,8 @@ int table_cli_partitions(ldp_warehouse *wh, int argc, char **argv);
 int table_cli_rollback(ldp_warehouse *wh, int argc, char **argv);
 int table_cli_tag(ldp_warehouse *wh, int argc, char **argv);
 int table_cli_branch(ldp_warehouse *wh, int argc, char **argv);
+int table_cli_alter(ldp_warehouse *wh, int argc, char **argv);
+int table_cli_plan(ldp_warehouse *wh, int argc, char **argv);
 int table_cli_maintain(ldp_warehouse *wh, int argc, char **argv); /* cmd_table_maintain.c */
 
 #endif

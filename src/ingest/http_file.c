@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ingest/remote.h"
@@ -92,11 +93,26 @@ static int has_known_extension(const char *name)
 typedef struct progress_bridge {
 	const ldp_ingest_options *o;
 	const char *what;
+	int64_t last_ns, last_bytes;
 } progress_bridge;
 
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* libcurl calls back many times a second; a terminal needs ~10 updates. */
 static int on_progress(void *ctx, int64_t received, int64_t total)
 {
 	progress_bridge *pb = ctx;
+	int64_t now = mono_ns();
+	int done = total > 0 && received >= total;
+	if (received == pb->last_bytes || (!done && now - pb->last_ns < 100000000))
+		return 0;
+	pb->last_ns = now;
+	pb->last_bytes = received;
 	pb->o->progress(pb->o->progress_ctx, pb->what, received, total > 0 ? total : -1);
 	return 0;
 }
@@ -222,7 +238,7 @@ int ldp_ingest_fetch_http(const char *uri, const ldp_ingest_options *o, ldp_inge
 	req.nheaders = nh;
 	req.url = url;
 	req.out_file = part.ptr;
-	progress_bridge pb = {o, ldp_buf_cstr(&name)};
+	progress_bridge pb = {o, ldp_buf_cstr(&name), 0, -1};
 	if (o && o->progress) {
 		req.progress = on_progress;
 		req.progress_ctx = &pb;

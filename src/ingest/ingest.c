@@ -115,10 +115,11 @@ static const ldp_ingest_driver drivers[] = {
 	{NULL, NULL, NULL},
 };
 
-/* Options of the shared reader (ingest_reader.c): accepted whatever the driver. */
+/* Options of the shared reader (reader.c) and the loader's --stage-sqlite
+ * (stage_sqlite.c): accepted whatever the driver. */
 static const char *const reader_options[] = {"header", "delimiter", "delim", "sep", "quote", "escape", "null",
 					     "column-type", "skip", "compression", "date-format", "timestamp-format",
-					     "sample-size", "all-varchar", "json-format", NULL};
+					     "sample-size", "all-varchar", "json-format", "stage-sqlite", "stage-table", NULL};
 
 int ldp_ingest_driver_for(const char *source, const ldp_ingest_driver **out)
 {

@@ -139,6 +139,7 @@ typedef struct ldp_ingest_result {
 	size_t files;          /* source files read */
 	int created;           /* the table was created by this ingest */
 	int evolved;           /* columns added or widened */
+	int64_t staged;        /* rows written to the --stage-sqlite database */
 } ldp_ingest_result;
 
 /* Ingest `source` into table `target`. On error nothing is committed (except

@@ -31,5 +31,14 @@ int ingest_merge(ldp_warehouse *wh, const char *select_sql, const ldp_ident *tar
  * temporary file listed in `good`. */
 #define INGEST_JSON_REJECTS "__ldp_json_rejects"
 int ingest_json_quarantine(ldp_engine *e, const ldp_ingest_files *f, ldp_ingest_files *good);
+/* For an NDJSON parse failure: "file, line N" of the first line that is not
+ * valid JSON (*where malloc'd), NULL when none is found or the files are not
+ * line-delimited. */
+int ingest_json_first_bad(ldp_engine *e, const ldp_ingest_files *f, char **where);
+
+/* --stage-sqlite: write the rows of select_sql into table `table` of SQLite
+ * database db_path (replaced when `replace`, else appended to). */
+int ingest_stage_sqlite(ldp_engine *e, const char *select_sql, const char *db_path, const char *table, int replace,
+			int64_t *rows);
 
 #endif

@@ -34,6 +34,42 @@ static int is_array_file(const char *path, int *yes)
 	return LDP_OK;
 }
 
+static int split_lines(ldp_engine *e, const ldp_ingest_files *f)
+{
+	ldp_buf q = LDP_BUF_INIT;
+	ldp_buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __ldp_json_lines AS "
+			 "SELECT filename AS source_file, unnest(generate_series(1, len(lines)))::BIGINT AS line, "
+			 "unnest(lines) AS text FROM (SELECT filename, string_split(content, chr(10)) AS lines FROM read_text([");
+	for (size_t i = 0; i < f->n; i++) {
+		if (i)
+			ldp_buf_puts(&q, ", ");
+		ldp_buf_put_sql_string(&q, f->paths[i]);
+	}
+	ldp_buf_puts(&q, "]))");
+	int rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_engine_exec(e, ldp_buf_cstr(&q));
+	ldp_buf_free(&q);
+	return rc;
+}
+
+int ingest_json_first_bad(ldp_engine *e, const ldp_ingest_files *f, char **where)
+{
+	*where = NULL;
+	for (size_t i = 0; i < f->n; i++) {
+		int arr = 0;
+		if (compressed(f->paths[i]) || is_array_file(f->paths[i], &arr) || arr) {
+			ldp_error_clear();
+			return LDP_OK; /* not line-delimited: DuckDB's own message stands */
+		}
+	}
+	int rc = split_lines(e, f);
+	if (!rc)
+		rc = ldp_engine_query_text(e, "SELECT source_file || ', line ' || line FROM __ldp_json_lines "
+					      "WHERE trim(text) <> '' AND NOT coalesce(json_valid(text), false) "
+					      "ORDER BY source_file, line LIMIT 1", where);
+	ldp_engine_exec(e, "DROP TABLE IF EXISTS __ldp_json_lines");
+	return rc;
+}
+
 int ingest_json_quarantine(ldp_engine *e, const ldp_ingest_files *f, ldp_ingest_files *good)
 {
 	ldp_buf q = LDP_BUF_INIT;
@@ -53,16 +89,7 @@ int ingest_json_quarantine(ldp_engine *e, const ldp_ingest_files *f, ldp_ingest_
 	}
 	if (rc)
 		return rc;
-	ldp_buf_puts(&q, "CREATE OR REPLACE TEMP TABLE __ldp_json_lines AS "
-			 "SELECT filename AS source_file, unnest(generate_series(1, len(lines)))::BIGINT AS line, "
-			 "unnest(lines) AS text FROM (SELECT filename, string_split(content, chr(10)) AS lines FROM read_text([");
-	for (size_t i = 0; i < f->n; i++) {
-		if (i)
-			ldp_buf_puts(&q, ", ");
-		ldp_buf_put_sql_string(&q, f->paths[i]);
-	}
-	ldp_buf_puts(&q, "]))");
-	rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_engine_exec(e, ldp_buf_cstr(&q));
+	rc = split_lines(e, f);
 	if (!rc)
 		rc = ldp_engine_exec(e, "CREATE OR REPLACE TEMP TABLE " INGEST_JSON_REJECTS " AS SELECT source_file, line, "
 					"NULL::VARCHAR AS column_name, 'MALFORMED JSON' AS error_type, "

@@ -350,10 +350,43 @@ int ingest_load_files(ldp_warehouse *wh, ldp_ingest_files *f, const ldp_ident *t
 		return rc;
 	}
 	LDP_DEBUG("ingest reader: %s", ldp_buf_cstr(&sql));
+	const char *stage = ldp_ingest_opt(o, "stage-sqlite");
+	if (stage) {
+		/* the raw landing first: a failed commit still leaves the batch staged */
+		const char *st = ldp_ingest_opt(o, "stage-table");
+		int64_t staged = 0;
+		progress(o, "staging into SQLite");
+		rc = ingest_stage_sqlite(e, ldp_buf_cstr(&sql), stage, st ? st : target->name,
+					 o->mode == LDP_INGEST_OVERWRITE, &staged);
+		if (csv && !rc) /* the staging scan filled the rejects tables too: start them afresh */
+			rc = ldp_engine_exec(e, "DROP TABLE IF EXISTS " REJECTS "; DROP TABLE IF EXISTS " REJECTS "_scan");
+		res->staged = staged;
+		if (rc) {
+			ldp_buf_free(&sql);
+			ldp_ingest_files_clear(&good);
+			return rc;
+		}
+	}
 	rejects_ctx rctx = {e, o, 0};
 	load_args la = {f->summary, f->nsummary, csv ? check_rejects : NULL, &rctx};
 	rc = load(wh, ldp_buf_cstr(&sql), target, o, &la, res);
 	ldp_buf_free(&sql);
+	/* DuckDB names the byte and the line where the parser gave up, which for an
+	 * unfinished record is the line after it: name the record's own line */
+	if (rc == LDP_ESQL && !csv && !jsonq && strcmp(fmt, "parquet") != 0 &&
+	    strstr(ldp_error_last()->message, "Malformed JSON")) {
+		char *duck = strdup(ldp_error_last()->message), *where = NULL;
+		if (duck && ingest_json_first_bad(e, rd, &where) == LDP_OK && where)
+			rc = ldp_error_set(LDP_EINVALID,
+					   "%s: not a valid JSON record; nothing was committed (fix the file, or pass "
+					   "--on-error quarantine to load the good records and keep the bad ones in "
+					   "<table>__rejects) [%s]",
+					   where, duck);
+		else if (duck)
+			ldp_error_set(rc, "%s", duck);
+		free(where);
+		free(duck);
+	}
 	/* quarantine: the good rows are committed; now the bad ones */
 	if (!rc && csv && rctx.count > 0)
 		rc = write_rejects(wh, target, o, REJECT_ROWS, &res->rejected);

@@ -50,6 +50,34 @@ static int parse_keys(const char *key, ldp_buf *list, ldp_buf *eq)
 	return ldp_buf_oom(list) || ldp_buf_oom(eq) ? LDP_ENOMEM : LDP_OK;
 }
 
+/* A merge rewrites the table from what it read: if another writer committed
+ * meanwhile, re-applying the overwrite on the new base (as write.c does after
+ * a lost swap) would drop that writer's rows. So before every swap attempt the
+ * table must still be at the snapshot the merge started from; the catalog's
+ * compare-and-swap covers the moment between this check and the swap. */
+typedef struct merge_guard {
+	ldp_warehouse *wh;
+	const ldp_ident *id;
+	int64_t base_snapshot;
+	int (*inner)(void *);
+	void *inner_ctx;
+} merge_guard;
+
+static int guard_base(void *vctx)
+{
+	merge_guard *g = vctx;
+	ldp_table *t = NULL;
+	int rc = ldp_table_load(g->wh, g->id, &t);
+	if (!rc && t->meta->current_snapshot_id != g->base_snapshot)
+		rc = ldp_error_set(LDP_ECONFLICT,
+				   "%s.%s changed while the merge ran (another writer committed); run the merge again",
+				   g->id->ns, g->id->name);
+	ldp_table_free(t);
+	if (!rc && g->inner)
+		rc = g->inner(g->inner_ctx);
+	return rc;
+}
+
 static int count_query(ldp_engine *e, const char *sql, int64_t *out)
 {
 	char *txt = NULL;
@@ -100,14 +128,15 @@ int ingest_merge(ldp_warehouse *wh, const char *select_sql, const ldp_ident *tar
 	if (!rc)
 		rc = ldp_table_load(wh, target, &t);
 	int empty = !rc && ldp_metadata_current_snapshot(t->meta) == NULL;
+	merge_guard guard = {wh, target, t ? t->meta->current_snapshot_id : -1, before_swap, hook_ctx};
 	ldp_table_free(t);
 
 	ldp_write_options wo;
 	memset(&wo, 0, sizeof wo);
 	wo.summary = summary;
 	wo.nsummary = nsummary;
-	wo.before_swap = before_swap;
-	wo.before_swap_ctx = hook_ctx;
+	wo.before_swap = guard_base;
+	wo.before_swap_ctx = &guard;
 	ldp_buf_clear(&q);
 	if (!rc && empty) {
 		wo.mode = LDP_WRITE_APPEND;

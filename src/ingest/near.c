@@ -24,7 +24,6 @@
 #include "ldp/json.h"
 #include "ldp/log.h"
 
-
 void near_entries_free(near_entry *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -38,26 +37,16 @@ typedef struct local_ctx {
 	char *root;
 } local_ctx;
 
-static int local_get(void *vctx, const char *key, char **data, size_t *len)
+static int local_get(void *vctx, const char *key, uint8_t **data, size_t *len)
 {
 	local_ctx *c = vctx;
 	ldp_buf p = LDP_BUF_INIT;
 	ldp_buf_printf(&p, "%s/%s", c->root, key);
 	if (ldp_buf_oom(&p))
 		return LDP_ENOMEM;
-	uint8_t *buf = NULL;
-	int rc = ldp_io_read_all(p.ptr, &buf, len);
+	int rc = ldp_io_read_all(p.ptr, data, len);
 	ldp_buf_free(&p);
-	if (rc)
-		return rc;
-	char *s = realloc(buf, *len + 1);
-	if (!s) {
-		free(buf);
-		return ldp_error_set(LDP_ENOMEM, "out of memory");
-	}
-	s[*len] = '\0';
-	*data = s;
-	return 0;
+	return rc;
 }
 
 static int is_height_name(const char *n)
@@ -65,12 +54,7 @@ static int is_height_name(const char *n)
 	return strlen(n) == 12 && strspn(n, "0123456789") == 12;
 }
 
-typedef struct entry_list {
-	near_entry *e;
-	size_t n, cap;
-} entry_list;
-
-static int list_push(entry_list *l, int64_t h, int is_message, const char *key)
+int near_entries_push(near_entries *l, int64_t h, int is_message, const char *key, size_t key_len)
 {
 	if (l->n == l->cap) {
 		size_t nc = l->cap ? l->cap * 2 : 64;
@@ -80,7 +64,7 @@ static int list_push(entry_list *l, int64_t h, int is_message, const char *key)
 		l->e = ne;
 		l->cap = nc;
 	}
-	char *k = strdup(key);
+	char *k = strndup(key, key_len);
 	if (!k)
 		return ldp_error_set(LDP_ENOMEM, "out of memory");
 	l->e[l->n++] = (near_entry){h, is_message, k};
@@ -113,7 +97,7 @@ static int message_height(const char *root, const char *rel, const char *name, i
 	return rc;
 }
 
-static int scan_dir(const char *root, const char *rel, int depth, int64_t from, int64_t to, entry_list *l)
+static int scan_dir(const char *root, const char *rel, int depth, int64_t from, int64_t to, near_entries *l)
 {
 	ldp_buf dpath = LDP_BUF_INIT;
 	ldp_buf_printf(&dpath, "%s%s%s", root, *rel ? "/" : "", rel);
@@ -137,13 +121,13 @@ static int scan_dir(const char *root, const char *rel, int depth, int64_t from, 
 			if (S_ISDIR(st.st_mode) && is_height_name(n)) {
 				int64_t h = strtoll(n, NULL, 10);
 				if (h >= from && (to < 0 || h <= to))
-					rc = list_push(l, h, 0, ldp_buf_cstr(&sub));
+					rc = near_entries_push(l, h, 0, sub.ptr, sub.len);
 			} else if (S_ISDIR(st.st_mode) && depth < 2) {
 				rc = scan_dir(root, ldp_buf_cstr(&sub), depth + 1, from, to, l);
 			} else if (S_ISREG(st.st_mode) && strlen(n) > 5 && strcmp(n + strlen(n) - 5, ".json") == 0) {
 				int64_t h;
 				if (message_height(root, ldp_buf_cstr(&sub), n, &h) == 0 && h >= from && (to < 0 || h <= to))
-					rc = list_push(l, h, 1, ldp_buf_cstr(&sub));
+					rc = near_entries_push(l, h, 1, sub.ptr, sub.len);
 			}
 		}
 		ldp_buf_free(&sub);
@@ -165,7 +149,7 @@ static int cmp_entry(const void *a, const void *b)
 static int local_list(void *vctx, int64_t from, int64_t to, near_entry **out, size_t *n)
 {
 	local_ctx *c = vctx;
-	entry_list l = {0};
+	near_entries l = {0};
 	int rc = scan_dir(c->root, "", 0, from, to, &l);
 	if (rc) {
 		near_entries_free(l.e, l.n);
@@ -215,14 +199,14 @@ int near_store_local(const char *dir, near_store *out)
 
 static int get_json(const near_store *s, const char *key, json_t **out)
 {
-	char *data = NULL;
+	uint8_t *data = NULL;
 	size_t len = 0;
 	int rc = s->get(s->ctx, key, &data, &len);
 	if (rc)
 		return ldp_error_wrap(rc, "%s/%s", s->what, key);
 	ldp_buf what = LDP_BUF_INIT;
 	ldp_buf_printf(&what, "%s/%s", s->what, key);
-	rc = ldp_json_loads(data, len, ldp_buf_cstr(&what), out);
+	rc = ldp_json_loads((const char *)data, len, ldp_buf_cstr(&what), out);
 	ldp_buf_free(&what);
 	free(data);
 	return rc;
@@ -241,9 +225,9 @@ int near_load_block(const near_store *s, const near_entry *e, json_t **out)
 	size_t i;
 	json_t *chunk;
 	/* one shard file per chunk of the block, named by the chunk's shard id */
-	json_array_foreach(rc ? NULL : json_object_get(block, "chunks"), i, chunk)
+	json_array_foreach(rc ? NULL : near_jget(block, "chunks"), i, chunk)
 	{
-		json_t *sid = json_object_get(chunk, "shard_id");
+		json_t *sid = near_jget(chunk, "shard_id");
 		if (!json_is_integer(sid)) {
 			rc = ldp_error_set(LDP_ECORRUPT, "%s/%s: chunk %zu has no shard_id", s->what, ldp_buf_cstr(&key), i);
 			break;

@@ -34,8 +34,8 @@ typedef struct near_entry {
 
 typedef struct near_store {
 	/* The bytes of an object ("000000879765/block.json"); LDP_ENOTFOUND when
-	 * missing. *data is malloc'd and NUL-terminated. */
-	int (*get)(void *ctx, const char *key, char **data, size_t *len);
+	 * missing. *data is malloc'd. */
+	int (*get)(void *ctx, const char *key, uint8_t **data, size_t *len);
 	/* Every block with from <= height <= to (to < 0: no upper bound), sorted
 	 * by height, one entry per height. */
 	int (*list)(void *ctx, int64_t from, int64_t to, near_entry **out, size_t *n);
@@ -46,9 +46,24 @@ typedef struct near_store {
 
 void near_entries_free(near_entry *e, size_t n);
 
+/* A growable list of entries for the stores' list functions. */
+typedef struct near_entries {
+	near_entry *e;
+	size_t n, cap;
+} near_entries;
+/* Append {h, is_message, copy of key[0..key_len)}. */
+int near_entries_push(near_entries *l, int64_t h, int is_message, const char *key, size_t key_len);
+
 /* A store over a local directory (the lake layout and/or streamer-message
  * files, found up to two directory levels down). */
 int near_store_local(const char *dir, near_store *out);
+
+/* o[snake] or, failing that, o[snakeInCamelCase]; NULL when o is no object. */
+json_t *near_jget(const json_t *o, const char *snake);
+
+/* A store over an S3 bucket in the lake layout: "bucket" or "bucket/prefix"
+ * (ingest/near_s3.c). */
+int near_store_s3(const char *location, near_store *out);
 
 /* Load one block as {"block": ..., "shards": [...]}, whatever its shape. */
 int near_load_block(const near_store *s, const near_entry *e, json_t **out);

@@ -70,8 +70,7 @@ const near_table near_tables[NEAR_NTABLES] = {
 	T("receipt_execution_outcomes", outcomes_cols), T("actions", actions_cols),
 };
 
-/* Look a key up in its snake_case spelling, then in camelCase. */
-static json_t *jget(const json_t *o, const char *snake)
+json_t *near_jget(const json_t *o, const char *snake)
 {
 	if (!json_is_object(o))
 		return NULL;
@@ -113,7 +112,7 @@ static void put(json_t *row, const char *col, json_t *v)
 
 static void cp(json_t *row, const char *col, const json_t *o, const char *key)
 {
-	put(row, col, cell(jget(o, key)));
+	put(row, col, cell(near_jget(o, key)));
 }
 
 static int emit(near_writer *w, int t, json_t *row)
@@ -184,19 +183,19 @@ static int emit_action(near_writer *w, const blockctx *b, int64_t shard, const c
 static int flatten_shard(near_writer *w, const blockctx *b, json_t *shard)
 {
 	int rc = 0;
-	int64_t sid = json_integer_value(jget(shard, "shard_id"));
-	json_t *chunk = jget(shard, "chunk");
-	json_t *hdr = jget(chunk, "header");
-	json_t *chunk_hash = jget(hdr, "chunk_hash");
+	int64_t sid = json_integer_value(near_jget(shard, "shard_id"));
+	json_t *chunk = near_jget(shard, "chunk");
+	json_t *hdr = near_jget(chunk, "header");
+	json_t *chunk_hash = near_jget(hdr, "chunk_hash");
 	size_t i, j;
 	json_t *v;
-	json_array_foreach(jget(chunk, "transactions"), i, v)
+	json_array_foreach(near_jget(chunk, "transactions"), i, v)
 	{
-		json_t *tx = jget(v, "transaction");
-		json_t *eo = jget(jget(v, "outcome"), "execution_outcome");
-		json_t *oc = jget(eo, "outcome");
+		json_t *tx = near_jget(v, "transaction");
+		json_t *eo = near_jget(near_jget(v, "outcome"), "execution_outcome");
+		json_t *oc = near_jget(eo, "outcome");
 		json_t *payload;
-		const char *status = enum_kind(jget(oc, "status"), &payload);
+		const char *status = enum_kind(near_jget(oc, "status"), &payload);
 		json_t *row = base_row(b);
 		put(row, "chunk_hash", cell(chunk_hash));
 		put(row, "shard_id", json_integer(sid));
@@ -207,26 +206,26 @@ static int flatten_shard(near_writer *w, const blockctx *b, json_t *shard)
 		cp(row, "nonce", tx, "nonce");
 		cp(row, "receiver_id", tx, "receiver_id");
 		cp(row, "signature", tx, "signature");
-		put(row, "actions_count", json_integer((json_int_t)json_array_size(jget(tx, "actions"))));
+		put(row, "actions_count", json_integer((json_int_t)json_array_size(near_jget(tx, "actions"))));
 		put(row, "status", status ? json_string(status) : json_null());
-		put(row, "converted_into_receipt_id", cell(json_array_get(jget(oc, "receipt_ids"), 0)));
+		put(row, "converted_into_receipt_id", cell(json_array_get(near_jget(oc, "receipt_ids"), 0)));
 		cp(row, "gas_burnt", oc, "gas_burnt");
 		cp(row, "tokens_burnt", oc, "tokens_burnt");
 		if ((rc = emit(w, NEAR_TRANSACTIONS, row)))
 			return rc;
 		json_t *a;
-		json_array_foreach(jget(tx, "actions"), j, a)
+		json_array_foreach(near_jget(tx, "actions"), j, a)
 		{
-			if ((rc = emit_action(w, b, sid, "transaction", jget(tx, "hash"), (int64_t)j, jget(tx, "signer_id"),
-					      jget(tx, "signer_id"), jget(tx, "receiver_id"), a)))
+			if ((rc = emit_action(w, b, sid, "transaction", near_jget(tx, "hash"), (int64_t)j, near_jget(tx, "signer_id"),
+					      near_jget(tx, "signer_id"), near_jget(tx, "receiver_id"), a)))
 				return rc;
 		}
 	}
-	json_array_foreach(jget(chunk, "receipts"), i, v)
+	json_array_foreach(near_jget(chunk, "receipts"), i, v)
 	{
 		json_t *payload;
-		const char *kind = enum_kind(jget(v, "receipt"), &payload);
-		json_t *actions = jget(payload, "actions");
+		const char *kind = enum_kind(near_jget(v, "receipt"), &payload);
+		json_t *actions = near_jget(payload, "actions");
 		json_t *row = base_row(b);
 		put(row, "chunk_hash", cell(chunk_hash));
 		put(row, "shard_id", json_integer(sid));
@@ -245,29 +244,29 @@ static int flatten_shard(near_writer *w, const blockctx *b, json_t *shard)
 		json_t *a;
 		json_array_foreach(actions, j, a)
 		{
-			if ((rc = emit_action(w, b, sid, "receipt", jget(v, "receipt_id"), (int64_t)j, jget(payload, "signer_id"),
-					      jget(v, "predecessor_id"), jget(v, "receiver_id"), a)))
+			if ((rc = emit_action(w, b, sid, "receipt", near_jget(v, "receipt_id"), (int64_t)j, near_jget(payload, "signer_id"),
+					      near_jget(v, "predecessor_id"), near_jget(v, "receiver_id"), a)))
 				return rc;
 		}
 	}
-	json_array_foreach(jget(shard, "receipt_execution_outcomes"), i, v)
+	json_array_foreach(near_jget(shard, "receipt_execution_outcomes"), i, v)
 	{
-		json_t *eo = jget(v, "execution_outcome");
-		json_t *oc = jget(eo, "outcome");
+		json_t *eo = near_jget(v, "execution_outcome");
+		json_t *oc = near_jget(eo, "outcome");
 		json_t *payload;
-		const char *status = enum_kind(jget(oc, "status"), &payload);
+		const char *status = enum_kind(near_jget(oc, "status"), &payload);
 		json_t *row = base_row(b);
 		put(row, "shard_id", json_integer(sid));
 		put(row, "index_in_shard", json_integer((json_int_t)i));
 		cp(row, "receipt_id", eo, "id");
 		cp(row, "executor_id", oc, "executor_id");
-		cp(row, "predecessor_id", jget(v, "receipt"), "predecessor_id");
+		cp(row, "predecessor_id", near_jget(v, "receipt"), "predecessor_id");
 		put(row, "status", status ? json_string(status) : json_null());
 		put(row, "status_value", payload ? cell(payload) : json_null());
 		cp(row, "gas_burnt", oc, "gas_burnt");
 		cp(row, "tokens_burnt", oc, "tokens_burnt");
-		put(row, "logs", cell(jget(oc, "logs")));
-		put(row, "receipt_ids", cell(jget(oc, "receipt_ids")));
+		put(row, "logs", cell(near_jget(oc, "logs")));
+		put(row, "receipt_ids", cell(near_jget(oc, "receipt_ids")));
 		if ((rc = emit(w, NEAR_OUTCOMES, row)))
 			return rc;
 	}
@@ -278,7 +277,7 @@ static int flatten_shard(near_writer *w, const blockctx *b, json_t *shard)
  * numeric timestamp can be rounded by JSON writers that go through doubles. */
 static int block_time(json_t *hdr, int64_t *out)
 {
-	const char *s = json_string_value(jget(hdr, "timestamp_nanosec"));
+	const char *s = json_string_value(near_jget(hdr, "timestamp_nanosec"));
 	if (s && *s) {
 		char *end;
 		long long v = strtoll(s, &end, 10);
@@ -287,7 +286,7 @@ static int block_time(json_t *hdr, int64_t *out)
 			return 0;
 		}
 	}
-	json_t *t = jget(hdr, "timestamp");
+	json_t *t = near_jget(hdr, "timestamp");
 	if (json_is_integer(t)) {
 		*out = json_integer_value(t);
 		return 0;
@@ -297,16 +296,16 @@ static int block_time(json_t *hdr, int64_t *out)
 
 int near_flatten_block(const json_t *msg, const char *what, near_writer *w)
 {
-	json_t *block = jget(msg, "block");
-	json_t *hdr = jget(block, "header");
-	json_t *height = jget(hdr, "height");
+	json_t *block = near_jget(msg, "block");
+	json_t *hdr = near_jget(block, "header");
+	json_t *height = near_jget(hdr, "height");
 	blockctx b;
 	if (!json_is_integer(height) || block_time(hdr, &b.ts_ns) != 0)
 		return ldp_error_set(LDP_ECORRUPT,
 				     "%s: not a NEAR block (block.header.height and block.header.timestamp are required)",
 				     what);
 	b.height = json_integer_value(height);
-	b.hash = jget(hdr, "hash");
+	b.hash = near_jget(hdr, "hash");
 	json_t *row = json_object();
 	put(row, "block_height", json_integer(b.height));
 	cp(row, "block_hash", hdr, "hash");
@@ -324,7 +323,7 @@ int near_flatten_block(const json_t *msg, const char *what, near_writer *w)
 	int rc = emit(w, NEAR_BLOCKS, row);
 	size_t i;
 	json_t *v;
-	json_array_foreach(jget(block, "chunks"), i, v)
+	json_array_foreach(near_jget(block, "chunks"), i, v)
 	{
 		if (rc)
 			break;
@@ -343,7 +342,7 @@ int near_flatten_block(const json_t *msg, const char *what, near_writer *w)
 		cp(row, "prev_block_hash", v, "prev_block_hash");
 		rc = emit(w, NEAR_CHUNKS, row);
 	}
-	json_array_foreach(jget(msg, "shards"), i, v)
+	json_array_foreach(near_jget(msg, "shards"), i, v)
 	{
 		if (rc)
 			break;

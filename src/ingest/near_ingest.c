@@ -84,11 +84,7 @@ static int open_store(const near_uri *u, near_store *s)
 			return ldp_error_set(LDP_ENOTFOUND, "NEAR Lake directory %s does not exist", loc);
 		return near_store_local(loc, s);
 	}
-	return ldp_error_set(LDP_EUNSUPPORTED,
-			     "near-lake://%s: reading NEAR Lake from an S3 bucket needs the S3 client, which this build "
-			     "lacks; mirror the blocks locally (aws s3 sync s3://%s/<height> ...) and use "
-			     "near-lake:///local/dir",
-			     loc, loc);
+	return near_store_s3(loc, s);
 }
 
 /* The table's resume mark, or -1 when it has none (or does not exist). */
@@ -174,6 +170,12 @@ int ldp_ingest_near(ldp_warehouse *wh, const char *uri, const char *ns, const ld
 		ldp_buf what = LDP_BUF_INIT;
 		ldp_buf_printf(&what, "%s/%s", store.what, entries[i].key);
 		rc = near_load_block(&store, &entries[i], &msg);
+		/* the resume mark is the listed height: it must be the block's own */
+		json_t *hv = rc ? NULL : near_jget(near_jget(near_jget(msg, "block"), "header"), "height");
+		if (!rc && json_is_integer(hv) && json_integer_value(hv) != entries[i].height)
+			rc = ldp_error_set(LDP_ECORRUPT, "%s: block.header.height is %lld, but the file is named for %lld",
+					   ldp_buf_cstr(&what), (long long)json_integer_value(hv),
+					   (long long)entries[i].height);
 		if (!rc)
 			rc = near_flatten_block(msg, ldp_buf_cstr(&what), &w);
 		json_decref(msg);

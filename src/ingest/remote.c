@@ -107,7 +107,7 @@ int ingest_http_auth_init(const ldp_ingest_options *o, ingest_http_auth *a)
 	int np = 0;
 	for (char *save = NULL, *t = strtok_r(spec, ":", &save); t && np < 5; t = strtok_r(NULL, ":", &save))
 		parts[np++] = t;
-	const char *v1, *v2;
+	const char *v1 = NULL, *v2 = NULL;
 	ldp_buf b = LDP_BUF_INIT;
 	if (np == 2 && strcmp(parts[0], "bearer") == 0) {
 		if (!(rc = env_secret(parts[1], auth, &v1))) {
@@ -120,12 +120,14 @@ int ingest_http_auth_init(const ldp_ingest_options *o, ingest_http_auth *a)
 			ldp_buf_printf(&b, "%s:%s", v1, v2);
 			char *enc = ingest_base64((const unsigned char *)b.ptr, b.len);
 			ldp_buf_clear(&b);
-			ldp_buf_printf(&b, "Authorization: Basic %s", enc ? enc : "");
-			if (!(rc = push(&a->secrets, &a->nsecrets, strdup(v2))) &&
-			    !(rc = push(&a->secrets, &a->nsecrets, enc)))
-				rc = push(&a->headers, &a->nheaders, ldp_buf_detach(&b));
-			else if (rc && enc && a->nsecrets == 0)
-				free(enc);
+			if (!enc) {
+				rc = ldp_error_set(LDP_ENOMEM, "out of memory");
+			} else {
+				ldp_buf_printf(&b, "Authorization: Basic %s", enc);
+				if (!(rc = push(&a->secrets, &a->nsecrets, enc)) && /* push frees enc on failure */
+				    !(rc = push(&a->secrets, &a->nsecrets, strdup(v2))))
+					rc = push(&a->headers, &a->nheaders, ldp_buf_detach(&b));
+			}
 		}
 	} else if (np == 4 && strcmp(parts[0], "api-key") == 0 &&
 		   (strcmp(parts[1], "header") == 0 || strcmp(parts[1], "query") == 0)) {

@@ -300,10 +300,15 @@ int ldp_io_move_in(const char *local_path, const char *dest)
 	return LDP_OK;
 }
 
-int ldp_io_local_copy(const char *uri, char **out)
+int ldp_io_local_copy(const char *uri, int64_t size, char **out)
 {
 	if (ldp_s3_is_uri(uri))
-		return ldp_s3_io_cached_copy(uri, out);
+		return ldp_s3_io_cached_copy(uri, size, out);
 	*out = strdup(ldp_io_local_path(uri));
 	return *out ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");
+}
+
+int ldp_io_prefetch(const char *const *uris, const int64_t *sizes, size_t n)
+{
+	return ldp_s3_io_prefetch(uris, sizes, n);
 }

@@ -77,6 +77,26 @@ int ldp_s3_client_new(const ldp_s3_config *cfg, ldp_s3_client **out)
 	return LDP_OK;
 }
 
+int ldp_s3_client_config_copy(const ldp_s3_client *c, ldp_s3_config *out)
+{
+	memset(out, 0, sizeof *out);
+	const ldp_s3_config *s = &c->cfg;
+	out->access_key = dup_or_null(s->access_key);
+	out->secret_key = dup_or_null(s->secret_key);
+	out->session_token = dup_or_null(s->session_token);
+	out->region = dup_or_null(s->region);
+	out->endpoint = dup_or_null(s->endpoint);
+	out->credential_source = dup_or_null(s->credential_source);
+	out->path_style = s->path_style;
+	if ((s->access_key && !out->access_key) || (s->secret_key && !out->secret_key) ||
+	    (s->session_token && !out->session_token) || !out->region || !out->endpoint ||
+	    (s->credential_source && !out->credential_source)) {
+		ldp_s3_config_clear(out);
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	}
+	return LDP_OK;
+}
+
 const char *ldp_s3_client_endpoint(const ldp_s3_client *c)
 {
 	return c->cfg.endpoint;
@@ -122,7 +142,7 @@ static int dns_safe(const char *bucket, const char *endpoint)
 	return 1;
 }
 
-static void build_url(const ldp_s3_client *c, const char *bucket, const char *key, const char *query, ldp_buf *url)
+void ldp_s3_url(const ldp_s3_client *c, const char *bucket, const char *key, const char *query, ldp_buf *url)
 {
 	const char *ep = c->cfg.endpoint;
 	if (c->cfg.path_style || !dns_safe(bucket, ep)) {
@@ -293,7 +313,7 @@ static int status_error(ldp_s3_client *c, s3_req *r)
 static int perform(ldp_s3_client *c, s3_req *r)
 {
 	ldp_buf url = LDP_BUF_INIT;
-	build_url(c, r->bucket, r->key, r->query, &url);
+	ldp_s3_url(c, r->bucket, r->key, r->query, &url);
 	if (ldp_buf_oom(&url))
 		return ldp_error_set(LDP_ENOMEM, "out of memory");
 	struct curl_slist *hdrs = NULL;
@@ -408,12 +428,12 @@ static int run(ldp_s3_client *c, s3_req *r)
 
 /* ---- operations ---- */
 
-int ldp_s3_list_objects(ldp_s3_client *c, const char *bucket, const char *prefix, int page_size, ldp_s3_list *out)
+int ldp_s3_list_each(ldp_s3_client *c, const ldp_s3_list_query *lq, ldp_s3_list_fn fn, void *ctx)
 {
-	memset(out, 0, sizeof *out);
-	int rc = LDP_OK;
+	int rc = LDP_OK, stop = 0;
 	char *token = NULL;
-	for (int page = 0;; page++) {
+	const char *prefix = lq->prefix ? lq->prefix : "";
+	while (!rc && !stop) {
 		/* parameters in canonical (sorted) order */
 		ldp_buf q = LDP_BUF_INIT;
 		if (token) {
@@ -421,36 +441,69 @@ int ldp_s3_list_objects(ldp_s3_client *c, const char *bucket, const char *prefix
 			uri_encode(&q, token, 0);
 			ldp_buf_putc(&q, '&');
 		}
+		if (lq->delimiter && *lq->delimiter) {
+			ldp_buf_puts(&q, "delimiter=");
+			uri_encode(&q, lq->delimiter, 0);
+			ldp_buf_putc(&q, '&');
+		}
 		ldp_buf_puts(&q, "list-type=2");
-		if (page_size > 0)
-			ldp_buf_printf(&q, "&max-keys=%d", page_size);
-		if (prefix && *prefix) {
+		if (lq->page_size > 0)
+			ldp_buf_printf(&q, "&max-keys=%d", lq->page_size);
+		if (*prefix) {
 			ldp_buf_puts(&q, "&prefix=");
 			uri_encode(&q, prefix, 0);
 		}
+		if (lq->start_after && *lq->start_after && !token) {
+			ldp_buf_puts(&q, "&start-after=");
+			uri_encode(&q, lq->start_after, 0);
+		}
 		s3_req r;
-		req_init(&r, "GET", bucket, NULL);
+		req_init(&r, "GET", lq->bucket, NULL);
 		r.query = ldp_buf_cstr(&q);
+		ldp_s3_list page;
+		memset(&page, 0, sizeof page);
 		rc = ldp_buf_oom(&q) ? ldp_error_set(LDP_ENOMEM, "out of memory") : run(c, &r);
 		if (!rc)
-			rc = ldp_s3_list_parse_page(r.mem.ptr ? r.mem.ptr : "", r.mem.len, out);
+			rc = ldp_s3_list_parse_page(r.mem.ptr ? r.mem.ptr : "", r.mem.len, &page);
+		for (size_t i = 0; !rc && !stop && i < page.n; i++) {
+			int v = fn(ctx, page.items[i].key, page.items[i].size, 0);
+			stop = v > 0;
+			rc = v < 0 ? v : LDP_OK;
+		}
+		for (size_t i = 0; !rc && !stop && i < page.nprefixes; i++) {
+			int v = fn(ctx, page.prefixes[i], -1, 1);
+			stop = v > 0;
+			rc = v < 0 ? v : LDP_OK;
+		}
 		ldp_buf_free(&r.mem);
 		ldp_buf_free(&q);
 		free(token);
 		token = NULL;
-		if (rc || !out->truncated)
-			break;
-		token = strdup(out->next_token);
-		if (!token) {
+		if (!rc && page.truncated && !(token = strdup(page.next_token)))
 			rc = ldp_error_set(LDP_ENOMEM, "out of memory");
-			break;
-		}
+		if (!page.truncated)
+			stop = 1;
+		ldp_s3_list_free(&page);
 	}
-	if (rc) {
+	free(token);
+	return rc ? ldp_error_wrap(rc, "listing s3://%s/%s", lq->bucket, prefix) : LDP_OK;
+}
+
+static int collect(void *ctx, const char *key, int64_t size, int is_prefix)
+{
+	ldp_s3_list *l = ctx;
+	int rc = is_prefix ? ldp_s3_list_add_prefix(l, key) : ldp_s3_list_add(l, key, size, NULL);
+	return rc ? rc : 0;
+}
+
+int ldp_s3_list_objects(ldp_s3_client *c, const char *bucket, const char *prefix, int page_size, ldp_s3_list *out)
+{
+	memset(out, 0, sizeof *out);
+	ldp_s3_list_query q = {.bucket = bucket, .prefix = prefix, .page_size = page_size};
+	int rc = ldp_s3_list_each(c, &q, collect, out);
+	if (rc)
 		ldp_s3_list_free(out);
-		return ldp_error_wrap(rc, "listing s3://%s/%s", bucket, prefix ? prefix : "");
-	}
-	return LDP_OK;
+	return rc;
 }
 
 int ldp_s3_get_file(ldp_s3_client *c, const char *bucket, const char *key, const char *local_path, int64_t *size)

@@ -32,6 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ldp/buf.h"
+
 /* Settings from ldp.yml's `s3:` mapping (any may be NULL / -1 = unset). */
 typedef struct ldp_s3_settings {
 	const char *endpoint;
@@ -84,14 +86,20 @@ typedef struct ldp_s3_object {
 typedef struct ldp_s3_list {
 	ldp_s3_object *items;
 	size_t n, cap;
+	char **prefixes; /* CommonPrefixes of a listing with a delimiter */
+	size_t nprefixes, capprefixes;
 	char *next_token; /* continuation token of the last page parsed, or NULL */
 	int truncated;
 } ldp_s3_list;
 
 void ldp_s3_list_free(ldp_s3_list *l);
-/* Append the objects of one ListObjectsV2 response page; sets truncated and
- * next_token. LDP_ECORRUPT for a body that is not a ListBucketResult. */
+/* Append the objects and common prefixes of one ListObjectsV2 response
+ * page; sets truncated and next_token. LDP_ECORRUPT for a body that is not a
+ * ListBucketResult. */
 int ldp_s3_list_parse_page(const char *xml, size_t len, ldp_s3_list *l);
+/* Append one object (copies the strings; etag may be NULL) or one prefix. */
+int ldp_s3_list_add(ldp_s3_list *l, const char *key, int64_t size, const char *etag);
+int ldp_s3_list_add_prefix(ldp_s3_list *l, const char *prefix);
 
 /* ---- the client ---- */
 
@@ -99,8 +107,29 @@ typedef struct ldp_s3_client ldp_s3_client;
 
 int ldp_s3_client_new(const ldp_s3_config *c, ldp_s3_client **out);
 void ldp_s3_client_free(ldp_s3_client *c);
+/* The request URL of an object (key NULL: the bucket) with an already
+ * canonical query (or NULL): path style or virtual-hosted style as
+ * configured, the key URI-encoded as SigV4 requires. */
+void ldp_s3_url(const ldp_s3_client *c, const char *bucket, const char *key, const char *query, ldp_buf *url);
+/* A copy of the client's configuration (clear it with ldp_s3_config_clear). */
+int ldp_s3_client_config_copy(const ldp_s3_client *c, ldp_s3_config *out);
 /* The resolved endpoint URL (owned by the client). */
 const char *ldp_s3_client_endpoint(const ldp_s3_client *c);
+/* A listing, visited page by page as it arrives (a bucket may hold millions
+ * of keys: the visitor can stop early). With a delimiter ("/"), keys below
+ * the next delimiter come as one common prefix (is_prefix 1, size -1)
+ * instead. Within a page objects come first, then prefixes, each in key
+ * order. The visitor returns 0 to go on, 1 to stop (no error), or a negative
+ * status to fail the listing. */
+typedef int (*ldp_s3_list_fn)(void *ctx, const char *key, int64_t size, int is_prefix);
+typedef struct ldp_s3_list_query {
+	const char *bucket;
+	const char *prefix;      /* may be NULL */
+	const char *delimiter;   /* may be NULL */
+	const char *start_after; /* list keys after this one (NULL: from the start) */
+	int page_size;           /* 0: the server's default (1000) */
+} ldp_s3_list_query;
+int ldp_s3_list_each(ldp_s3_client *c, const ldp_s3_list_query *q, ldp_s3_list_fn fn, void *ctx);
 /* Objects under `prefix` (all pages; page_size 0 = the server's default of
  * 1000), in key order. */
 int ldp_s3_list_objects(ldp_s3_client *c, const char *bucket, const char *prefix, int page_size, ldp_s3_list *out);

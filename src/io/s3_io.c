@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io/s3.h"
@@ -296,8 +297,11 @@ static int op_cache(ldp_s3_client *c, const char *b, const char *k, void *ctx)
 	io_ctx *x = ctx;
 	ldp_buf p = LDP_BUF_INIT;
 	int rc = cache_path(c, b, k, &p);
-	/* complete or absent: downloads land under a temporary name first */
-	if (!rc && access(ldp_buf_cstr(&p), F_OK) != 0)
+	/* complete or absent: downloads land under a temporary name first; a
+	 * copy of another size is stale (the store was reset and the key reused) */
+	struct stat st;
+	int cached = !rc && stat(ldp_buf_cstr(&p), &st) == 0 && (x->size < 0 || (int64_t)st.st_size == x->size);
+	if (!rc && !cached)
 		rc = ldp_s3_get_file(c, b, k, ldp_buf_cstr(&p), NULL);
 	if (!rc)
 		*(char **)x->out = ldp_buf_detach(&p);
@@ -305,9 +309,101 @@ static int op_cache(ldp_s3_client *c, const char *b, const char *k, void *ctx)
 	return rc;
 }
 
-int ldp_s3_io_cached_copy(const char *uri, char **local)
+int ldp_s3_io_cached_copy(const char *uri, int64_t size, char **local)
 {
 	*local = NULL;
-	io_ctx x = {.out = (uint8_t **)local};
+	io_ctx x = {.out = (uint8_t **)local, .size = size};
 	return with_s3(uri, op_cache, &x);
+}
+
+/* ---- parallel prefetch into the content cache ---- */
+
+/* Scans of many small files are bound by request latency, not bandwidth:
+ * a few transfers at once, each worker with its own client (a curl handle
+ * is not shared between threads). */
+#define PREFETCH_THREADS 4
+
+typedef struct prefetch_job {
+	const char *const *uris;
+	const int64_t *sizes;
+	size_t n;
+	size_t next; /* guarded by lock */
+	const ldp_s3_config *cfg;
+	pthread_mutex_t lock;
+	int rc;       /* first failure */
+	char *message;
+} prefetch_job;
+
+static void *prefetch_worker(void *arg)
+{
+	prefetch_job *j = arg;
+	ldp_s3_client *c = NULL;
+	int rc = ldp_s3_client_new(j->cfg, &c);
+	for (;;) {
+		pthread_mutex_lock(&j->lock);
+		size_t i = j->next++;
+		int stop = j->rc != LDP_OK;
+		pthread_mutex_unlock(&j->lock);
+		if (rc || stop || i >= j->n)
+			break;
+		if (!ldp_s3_is_uri(j->uris[i]))
+			continue;
+		char *bucket = NULL, *key = NULL, *local = NULL;
+		rc = ldp_s3_uri_parse(j->uris[i], &bucket, &key);
+		io_ctx x = {.out = (uint8_t **)&local, .size = j->sizes ? j->sizes[i] : -1};
+		if (!rc)
+			rc = op_cache(c, bucket, key, &x);
+		free(bucket);
+		free(key);
+		free(local);
+	}
+	if (rc) {
+		pthread_mutex_lock(&j->lock);
+		if (j->rc == LDP_OK) {
+			j->rc = rc;
+			j->message = strdup(ldp_error_last()->message); /* errors are per thread */
+		}
+		pthread_mutex_unlock(&j->lock);
+	}
+	ldp_s3_client_free(c);
+	return NULL;
+}
+
+int ldp_s3_io_prefetch(const char *const *uris, const int64_t *sizes, size_t n)
+{
+	size_t remote = 0;
+	for (size_t i = 0; i < n; i++)
+		remote += ldp_s3_is_uri(uris[i]) != 0;
+	if (remote == 0)
+		return LDP_OK;
+	prefetch_job j = {.uris = uris, .sizes = sizes, .n = n};
+	pthread_mutex_init(&j.lock, NULL);
+	/* the shared client's resolved configuration, copied by each worker */
+	pthread_mutex_lock(&g_lock);
+	ldp_s3_client *shared = NULL;
+	int rc = client_locked(&shared);
+	ldp_s3_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	if (!rc)
+		rc = ldp_s3_client_config_copy(shared, &cfg);
+	pthread_mutex_unlock(&g_lock);
+	pthread_t th[PREFETCH_THREADS];
+	size_t nth = 0;
+	j.cfg = &cfg;
+	for (size_t t = 0; !rc && t < PREFETCH_THREADS && t < remote; t++) {
+		if (pthread_create(&th[t], NULL, prefetch_worker, &j) != 0)
+			break;
+		nth++;
+	}
+	if (!rc && nth == 0) /* no threads to be had: do it here */
+		prefetch_worker(&j);
+	for (size_t t = 0; t < nth; t++)
+		pthread_join(th[t], NULL);
+	if (!rc && j.rc) {
+		rc = ldp_error_set(j.rc, "%s", j.message ? j.message : "prefetching S3 objects failed");
+	}
+	free(j.message);
+	ldp_s3_config_clear(&cfg);
+	pthread_mutex_destroy(&j.lock);
+	return rc;
 }

@@ -32,7 +32,10 @@ int ldp_s3_io_file_size(const char *uri, int64_t *out);
 int ldp_s3_io_remove(const char *uri);
 int ldp_s3_io_remove_tree(const char *uri);
 int ldp_s3_io_upload(const char *local_path, const char *uri);
-/* Download into the content cache unless already there; *local malloc'd. */
-int ldp_s3_io_cached_copy(const char *uri, char **local);
+/* Download into the content cache unless already there with `size` bytes
+ * (size < 0: any size); *local malloc'd. */
+int ldp_s3_io_cached_copy(const char *uri, int64_t size, char **local);
+/* The same for many objects, several at a time; non-S3 paths are skipped. */
+int ldp_s3_io_prefetch(const char *const *uris, const int64_t *sizes, size_t n);
 
 #endif

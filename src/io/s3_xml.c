@@ -155,8 +155,50 @@ void ldp_s3_list_free(ldp_s3_list *l)
 		free(l->items[i].etag);
 	}
 	free(l->items);
+	for (size_t i = 0; i < l->nprefixes; i++)
+		free(l->prefixes[i]);
+	free(l->prefixes);
 	free(l->next_token);
 	memset(l, 0, sizeof *l);
+}
+
+int ldp_s3_list_add(ldp_s3_list *l, const char *key, int64_t size, const char *etag)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		ldp_s3_object *ni = realloc(l->items, cap * sizeof *ni);
+		if (!ni)
+			return ldp_error_set(LDP_ENOMEM, "out of memory");
+		l->items = ni;
+		l->cap = cap;
+	}
+	ldp_s3_object *o = &l->items[l->n];
+	o->key = strdup(key);
+	o->etag = etag ? strdup(etag) : NULL;
+	o->size = size;
+	if (!o->key || (etag && !o->etag)) {
+		free(o->key);
+		free(o->etag);
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	}
+	l->n++;
+	return LDP_OK;
+}
+
+int ldp_s3_list_add_prefix(ldp_s3_list *l, const char *prefix)
+{
+	if (l->nprefixes == l->capprefixes) {
+		size_t cap = l->capprefixes ? l->capprefixes * 2 : 16;
+		char **np = realloc(l->prefixes, cap * sizeof *np);
+		if (!np)
+			return ldp_error_set(LDP_ENOMEM, "out of memory");
+		l->prefixes = np;
+		l->capprefixes = cap;
+	}
+	if (!(l->prefixes[l->nprefixes] = strdup(prefix)))
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	l->nprefixes++;
+	return LDP_OK;
 }
 
 int ldp_s3_list_parse_page(const char *xml, size_t len, ldp_s3_list *l)
@@ -179,24 +221,22 @@ int ldp_s3_list_parse_page(const char *xml, size_t len, ldp_s3_list *l)
 		long long sz = size ? strtoll(size, &endp, 10) : -1;
 		if (!rc && (!key || !size || *endp || sz < 0))
 			rc = ldp_error_set(LDP_ECORRUPT, "S3 list response has a Contents entry without a valid Key and Size");
-		if (!rc && l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 64;
-			ldp_s3_object *ni = realloc(l->items, cap * sizeof *ni);
-			if (!ni)
-				rc = ldp_error_set(LDP_ENOMEM, "out of memory");
-			else
-				l->items = ni, l->cap = cap;
-		}
-		if (!rc) {
-			l->items[l->n].key = key;
-			l->items[l->n].size = sz;
-			l->items[l->n].etag = etag;
-			l->n++;
-		} else {
-			free(key);
-			free(etag);
-		}
+		if (!rc)
+			rc = ldp_s3_list_add(l, key, sz, etag);
+		free(key);
+		free(etag);
 		free(size);
+	}
+	/* <CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>, one element per prefix */
+	p = body;
+	while (!rc && ldp_xml_element(p, (size_t)(end - p), "CommonPrefixes", &in, &il, &p) == LDP_OK) {
+		char *pre = NULL;
+		rc = ldp_xml_text(in, il, "Prefix", &pre, NULL);
+		if (!rc && !pre)
+			rc = ldp_error_set(LDP_ECORRUPT, "S3 list response has a CommonPrefixes entry without a Prefix");
+		if (!rc)
+			rc = ldp_s3_list_add_prefix(l, pre);
+		free(pre);
 	}
 	if (rc)
 		return rc;

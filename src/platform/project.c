@@ -96,14 +96,17 @@ int ldp_project_load(const char *config_path, ldp_project **out)
 		rc = str_field(cat, "uri", is_uri(wh) ? "catalog.db" : ldp_buf_cstr(&d), config_path, &uri);
 		ldp_buf_free(&d);
 	}
-	if (!rc && strcmp(p->catalog_type, "sqlite") != 0)
-		rc = ldp_error_set(LDP_EUNSUPPORTED, "%s: catalog type '%s' is not supported yet (use sqlite)", config_path, p->catalog_type);
+	int rest = !rc && strcmp(p->catalog_type, "rest") == 0;
+	if (!rc && !rest && strcmp(p->catalog_type, "sqlite") != 0)
+		rc = ldp_error_set(LDP_EUNSUPPORTED, "%s: catalog type '%s' is not supported (use sqlite or rest)", config_path, p->catalog_type);
+	if (!rc && rest && !json_string_value(json_object_get(cat, "uri")))
+		rc = ldp_error_set(LDP_EINVALID, "%s: a rest catalog needs catalog.uri (e.g. http://127.0.0.1:8181)", config_path);
 	if (!rc) {
 		p->warehouse = resolve(p->dir, wh);
 		const char *u = uri;
 		if (strncmp(u, "sqlite:///", 10) == 0) /* pyiceberg-style URI */
 			u += 9;
-		p->catalog_uri = resolve(p->dir, u);
+		p->catalog_uri = rest ? strdup(u) : resolve(p->dir, u); /* a REST uri is a URL, not a path */
 		if (!p->warehouse || !p->catalog_uri || !p->config_path || !p->dir)
 			rc = ldp_error_set(LDP_ENOMEM, "out of memory");
 	}

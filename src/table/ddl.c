@@ -71,8 +71,7 @@ int ldp_warehouse_schema_from_sql(ldp_warehouse *wh, const char *columns, const 
 	return rc;
 }
 
-/* Drop a table that filling failed, keeping the original error. */
-static void undo_create(ldp_warehouse *wh, const ldp_ident *id)
+void ldp_table_undo_create(ldp_warehouse *wh, const ldp_ident *id)
 {
 	int code = ldp_error_last()->code;
 	char *msg = strdup(ldp_error_last()->message);
@@ -80,7 +79,7 @@ static void undo_create(ldp_warehouse *wh, const ldp_ident *id)
 	if (ldp_table_load(wh, id, &t) == LDP_OK && t->meta->nsnapshots == 0)
 		ldp_table_drop(wh, id, 1);
 	ldp_table_free(t);
-	ldp_error_set(code, "%s", msg ? msg : "filling the table failed");
+	ldp_error_set(code, "%s", msg ? msg : "filling the new table failed");
 	free(msg);
 }
 
@@ -104,6 +103,6 @@ int ldp_table_create_as(ldp_warehouse *wh, const ldp_ident *id, const ldp_create
 	ldp_write_options wo = {.mode = LDP_WRITE_APPEND};
 	rc = ldp_table_write(wh, id, select_sql, &wo, res);
 	if (rc)
-		undo_create(wh, id);
+		ldp_table_undo_create(wh, id);
 	return rc;
 }

@@ -23,4 +23,8 @@ int ldp_warehouse_schema_from_sql(ldp_warehouse *wh, const char *columns, const 
 int ldp_table_create_as(ldp_warehouse *wh, const ldp_ident *id, const ldp_create_options *o, const char *select_sql,
 			ldp_write_result *res);
 
+/* After filling a just-created table failed: drop it again with its files,
+ * unless someone committed to it meanwhile. The last error is kept as it was. */
+void ldp_table_undo_create(ldp_warehouse *wh, const ldp_ident *id);
+
 #endif

@@ -2,6 +2,7 @@
 #include "table/export.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -11,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/s3.h"
+#include "io/s3_io.h"
 #include "ldp/error.h"
 #include "table/sql_parse.h"
 #include "table/sqlrun.h"
@@ -364,11 +367,10 @@ static int to_files(ldp_engine *e, const item *x, ldp_export_format f, const cha
 	return rc;
 }
 
-int ldp_export(ldp_warehouse *wh, ldp_engine *e, const ldp_export_options *o, ldp_export_result *res)
+static int export_local(ldp_warehouse *wh, ldp_engine *e, const ldp_export_options *o, ldp_export_result *res)
 {
-	memset(res, 0, sizeof *res);
-	if (strncmp(o->target, "s3://", 5) == 0 || strstr(o->target, "://"))
-		return ldp_error_set(LDP_EUNSUPPORTED, "%s: exports to S3 or URLs are not supported yet (the S3 client has not landed); export to a local path", o->target);
+	if (strstr(o->target, "://"))
+		return ldp_error_set(LDP_EUNSUPPORTED, "%s: exports go to local paths or s3:// URIs", o->target);
 	ldp_export_format f = o->format ? o->format : format_of(o->target);
 	if (f == LDP_EXPORT_AUTO)
 		return ldp_error_set(LDP_EINVALID, "%s: cannot tell the format from the name; use --format duckdb|sqlite|csv|tsv|parquet|json|ndjson (or an extension: .duckdb .sqlite .csv .parquet ...)", o->target);
@@ -415,4 +417,114 @@ int ldp_export(ldp_warehouse *wh, ldp_engine *e, const ldp_export_options *o, ld
 	}
 	items_free(&it);
 	return rc;
+}
+
+/* ---- S3 targets: export to a local scratch directory, then upload ---- */
+
+/* Whether s3://b/k exists as an object or as a "directory" (a prefix k/). */
+static int s3_exists(const char *uri, int *exists)
+{
+	*exists = ldp_s3_io_exists(uri);
+	if (*exists)
+		return LDP_OK;
+	ldp_s3_client *c;
+	char *bucket = NULL, *key = NULL;
+	int rc = ldp_s3_io_client(&c);
+	if (!rc)
+		rc = ldp_s3_uri_parse(uri, &bucket, &key);
+	ldp_buf prefix = LDP_BUF_INIT;
+	if (!rc) {
+		ldp_buf_printf(&prefix, "%s/", key);
+		ldp_s3_list l;
+		memset(&l, 0, sizeof l);
+		rc = ldp_s3_list_objects(c, bucket, ldp_buf_cstr(&prefix), 0, &l);
+		if (!rc) {
+			*exists = l.n > 0;
+			ldp_s3_list_free(&l);
+		}
+	}
+	ldp_buf_free(&prefix);
+	free(bucket);
+	free(key);
+	return rc;
+}
+
+/* Upload a local file, or every file below a local directory under uri/. */
+static int upload_tree(const char *local, const char *uri, int *files)
+{
+	struct stat st;
+	if (stat(local, &st) != 0)
+		return ldp_error_set(LDP_EIO, "%s: %s", local, strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		(*files)++;
+		int rc = ldp_s3_io_upload(local, uri);
+		return rc ? ldp_error_wrap(rc, "uploading to %s", uri) : LDP_OK;
+	}
+	DIR *d = opendir(local);
+	if (!d)
+		return ldp_error_set(LDP_EIO, "%s: %s", local, strerror(errno));
+	int rc = LDP_OK;
+	struct dirent *de;
+	while (!rc && (de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		ldp_buf a = LDP_BUF_INIT, b = LDP_BUF_INIT;
+		ldp_buf_printf(&a, "%s/%s", local, de->d_name);
+		ldp_buf_printf(&b, "%s/%s", uri, de->d_name);
+		rc = ldp_buf_oom(&a) || ldp_buf_oom(&b) ? LDP_ENOMEM : upload_tree(ldp_buf_cstr(&a), ldp_buf_cstr(&b), files);
+		ldp_buf_free(&a);
+		ldp_buf_free(&b);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int export_s3(ldp_warehouse *wh, ldp_engine *e, const ldp_export_options *o, ldp_export_result *res)
+{
+	const char *uri = o->target;
+	size_t n = strlen(uri);
+	while (n > 5 && uri[n - 1] == '/')
+		n--;
+	char *target = strndup(uri, n);
+	if (!target)
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	int exists = 0, rc = s3_exists(target, &exists);
+	if (!rc && exists && !o->force)
+		rc = ldp_error_set(LDP_EEXISTS, "%s already exists (use --force to replace it)", target);
+	const char *tmpdir = getenv("TMPDIR");
+	ldp_buf dir = LDP_BUF_INIT, local = LDP_BUF_INIT;
+	ldp_buf_printf(&dir, "%s/ldp-export-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (!rc && (ldp_buf_oom(&dir) || !mkdtemp(dir.ptr)))
+		rc = ldp_error_set(LDP_EIO, "%s: cannot make a scratch directory: %s", ldp_buf_cstr(&dir), strerror(errno));
+	const char *base = strrchr(target, '/');
+	ldp_buf_printf(&local, "%s/%s", ldp_buf_cstr(&dir), base && base[1] ? base + 1 : "export");
+	ldp_export_options lo = *o;
+	lo.target = ldp_buf_cstr(&local);
+	lo.force = 1;
+	if (!o->format)
+		lo.format = format_of(target);
+	if (!rc)
+		rc = export_local(wh, e, &lo, res);
+	struct stat st;
+	/* a partitioned export replaces the whole old prefix; a single object is
+	 * replaced by its PUT (atomic per object) */
+	if (!rc && exists && stat(lo.target, &st) == 0 && S_ISDIR(st.st_mode))
+		rc = ldp_s3_io_remove_tree(target);
+	int files = 0;
+	if (!rc)
+		rc = upload_tree(lo.target, target, &files);
+	if (*ldp_buf_cstr(&dir) && strstr(ldp_buf_cstr(&dir), "XXXXXX") == NULL)
+		remove_tree(ldp_buf_cstr(&dir));
+	ldp_buf_free(&dir);
+	ldp_buf_free(&local);
+	free(target);
+	return rc;
+}
+
+int ldp_export(ldp_warehouse *wh, ldp_engine *e, const ldp_export_options *o, ldp_export_result *res)
+{
+	memset(res, 0, sizeof *res);
+	if (ldp_s3_is_uri(o->target))
+		return export_s3(wh, e, o, res);
+	return export_local(wh, e, o, res);
 }

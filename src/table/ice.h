@@ -51,5 +51,8 @@ struct ldp_warehouse;
 struct ldp_ident;
 typedef int (*ice_meta_change_fn)(const ldp_metadata *in, void *ctx, ldp_metadata **out);
 int ice_commit_metadata(struct ldp_warehouse *wh, const struct ldp_ident *id, ice_meta_change_fn fn, void *ctx);
+/* One partition term as --partition-by writes it ("day(ts)", "bucket(16, id)",
+ * "name"), over schema s, with its default field name and field_id 0. */
+int ice_partition_field_parse(ldp_arena *a, const char *term, const ldp_schema *s, ldp_partition_field *out);
 
 #endif

@@ -16,8 +16,10 @@
 #include "ldp/log.h"
 #include "format/metadata.h"
 #include "table/ice.h"
+#include "table/plan.h"
 #include "table/sqlrun.h"
 #include "table/table.h"
+#include "table/view.h"
 
 void ldp_scan_plan_clear(ldp_scan_plan *p)
 {
@@ -30,8 +32,8 @@ void ldp_scan_plan_clear(ldp_scan_plan *p)
 	memset(p, 0, sizeof *p);
 }
 
-static int add_file(ldp_scan_plan *p, size_t *cap, const ldp_data_file_entry *e, const ldp_metadata *m,
-		    const ldp_schema *schema, int32_t spec_id)
+int ice_plan_add_file(ldp_scan_plan *p, size_t *cap, const ldp_data_file_entry *e, const ldp_metadata *m,
+		      const ldp_schema *schema, int32_t spec_id)
 {
 	if (p->nfiles == *cap) {
 		*cap = *cap ? *cap * 2 : 64;
@@ -62,6 +64,18 @@ static int add_file(ldp_scan_plan *p, size_t *cap, const ldp_data_file_entry *e,
 	return LDP_OK;
 }
 
+const ldp_schema *ice_plan_schema(const ldp_table *t, const ldp_snapshot *snap, const ldp_snapshot_selector *sel)
+{
+	const ldp_metadata *m = t->meta;
+	/* Time travel reads with the schema of the snapshot (spec: a snapshot's
+	 * schema-id); the current schema otherwise. */
+	int32_t schema_id = snap && snap->schema_id >= 0 && (sel && (sel->snapshot_id > 0 || sel->as_of_ms > 0 || sel->ref))
+				    ? snap->schema_id
+				    : m->current_schema_id;
+	const ldp_schema *s = ldp_metadata_schema(m, schema_id);
+	return s ? s : ldp_metadata_current_schema(m);
+}
+
 int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_selector *sel, ldp_scan_plan *out)
 {
 	(void)wh;
@@ -71,14 +85,7 @@ int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_sel
 	if (rc)
 		return rc;
 	const ldp_metadata *m = t->meta;
-	/* Time travel reads with the schema of the snapshot (spec: a snapshot's
-	 * schema-id); the current schema otherwise. */
-	int32_t schema_id = snap && snap->schema_id >= 0 && (sel && (sel->snapshot_id > 0 || sel->as_of_ms > 0 || sel->ref))
-				    ? snap->schema_id
-				    : m->current_schema_id;
-	out->schema = ldp_metadata_schema(m, schema_id);
-	if (!out->schema)
-		out->schema = ldp_metadata_current_schema(m);
+	out->schema = ice_plan_schema(t, snap, sel);
 	out->snapshot = snap;
 	if (!snap)
 		return LDP_OK;
@@ -99,7 +106,7 @@ int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_sel
 		for (size_t j = 0; !rc && j < ne; j++) {
 			if (es[j].status == LDP_ENTRY_DELETED || es[j].content != LDP_CONTENT_DATA)
 				continue;
-			rc = add_file(out, &cap, &es[j], m, out->schema, mfs[i].partition_spec_id);
+			rc = ice_plan_add_file(out, &cap, &es[j], m, out->schema, mfs[i].partition_spec_id);
 		}
 	}
 	ldp_arena_free(&a);
@@ -149,13 +156,30 @@ int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 		ldp_buf_puts(out, " LIMIT 0");
 		return ldp_buf_oom(out);
 	}
+	/* DuckDB reads local files: remote data files go through the content
+	 * cache, fetched several at a time first */
+	if (p->nfiles && ldp_io_is_remote(p->files[0].path)) {
+		const char **uris = malloc(p->nfiles * sizeof *uris);
+		int64_t *sizes = malloc(p->nfiles * sizeof *sizes);
+		int prc = uris && sizes ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");
+		for (size_t i = 0; !prc && i < p->nfiles; i++) {
+			uris[i] = p->files[i].path;
+			sizes[i] = p->files[i].file_size;
+		}
+		if (!prc)
+			prc = ldp_io_prefetch(uris, sizes, p->nfiles);
+		free(uris);
+		free(sizes);
+		if (prc)
+			return ldp_error_wrap(prc, "fetching the data files of the scan");
+	}
 	ldp_buf_puts(out, " FROM read_parquet([");
 	for (size_t i = 0; i < p->nfiles; i++) {
 		if (i)
 			ldp_buf_puts(out, ", ");
-		/* DuckDB reads local files: remote data files through the content cache */
 		char *local = NULL;
-		int rc = ldp_io_is_remote(p->files[i].path) ? ldp_io_local_copy(p->files[i].path, &local) : LDP_OK;
+		const ldp_planned_file *f = &p->files[i];
+		int rc = ldp_io_is_remote(f->path) ? ldp_io_local_copy(f->path, f->file_size, &local) : LDP_OK;
 		if (rc)
 			return ldp_error_wrap(rc, "fetching data file %s", p->files[i].path);
 		ldp_buf_put_sql_string(out, local ? local : p->files[i].path);
@@ -176,6 +200,9 @@ int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 typedef struct bind_ctx {
 	ldp_warehouse *wh;
 	ldp_engine *engine;
+	const char *sql;
+	const ldp_pushdown *pd; /* WHERE filters to push into planning, or NULL */
+	ldp_buf filtered;       /* names bound with a filter */
 	int bound;
 	char seen[64][1024];
 	size_t nseen;
@@ -218,6 +245,25 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	}
 	ldp_ident given = id;
 	int rc = ldp_warehouse_resolve_table(c->wh, given.ns, given.name, &id, &exists);
+	/* An Iceberg view (table/view.h): the names its SQL reads are bound
+	 * first, then it becomes a DuckDB view in the same place a table would. */
+	char *view_sql = NULL;
+	if (!rc && !exists && !at && ldp_view_load_sql(c->wh, &id, &view_sql) == LDP_OK) {
+		exists = 1;
+		/* The view's tables are bound unfiltered: the statement's WHERE
+		 * says nothing about the rows the view reads. */
+		const ldp_pushdown *pd = c->pd;
+		const char *outer = c->sql;
+		c->pd = NULL;
+		c->sql = view_sql;
+		rc = ldp_sql_scan_names(view_sql, bind_one, c);
+		c->pd = pd;
+		c->sql = outer;
+		if (rc) {
+			free(view_sql);
+			return ldp_error_wrap(rc, "binding view %s.%s", ns, tn);
+		}
+	}
 	if (rc || !exists) {
 		ldp_error_clear();
 		if (at) /* a time-travel name that is not a table is certainly a mistake */
@@ -230,9 +276,17 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	ldp_scan_plan plan;
 	memset(&plan, 0, sizeof plan);
 	ldp_buf q = LDP_BUF_INIT;
-	rc = ldp_table_load(c->wh, &id, &t);
-	if (!rc)
+	if (!view_sql)
+		rc = ldp_table_load(c->wh, &id, &t);
+	const ldp_expr *filter = view_sql ? NULL : ldp_pushdown_filter(c->pd, ns, tn);
+	ldp_plan_options po = {filter, 0, 0};
+	if (!rc && filter) {
+		rc = ldp_table_plan_filtered(c->wh, t, &sel, &po, &plan, NULL);
+		ldp_buf_put(&c->filtered, c->sql + n->offset, n->length);
+		ldp_buf_putc(&c->filtered, '\n');
+	} else if (!rc && !view_sql) {
 		rc = ldp_table_plan(c->wh, t, &sel, &plan);
+	}
 	if (!rc) {
 		/* Where the view goes so that DuckDB resolves the name as written:
 		 * ns.t -> catalog ns (attached in memory), schema main; a.b.t ->
@@ -262,9 +316,12 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 		ldp_buf_put_sql_ident(&q, tn);
 		ldp_buf_puts(&q, " AS ");
 		ldp_buf_free(&qual);
-		if (!rc)
+		if (!rc && view_sql)
+			ldp_buf_puts(&q, view_sql);
+		else if (!rc)
 			rc = ldp_scan_plan_sql(&plan, &q);
 	}
+	free(view_sql);
 	if (!rc)
 		rc = ldp_engine_exec(c->engine, ldp_buf_cstr(&q));
 	if (!rc) {
@@ -278,6 +335,30 @@ static int bind_one(const ldp_sql_name *n, void *ud)
 	return rc;
 }
 
+/* Stops the scan (returns 1) at the first name that is an ldp view. */
+static int names_view(const ldp_sql_name *n, void *ud)
+{
+	ldp_warehouse *wh = ud;
+	if (n->nparts < 2 || n->nparts > 3)
+		return 0;
+	char nsbuf[512];
+	if (n->nparts == 3)
+		snprintf(nsbuf, sizeof nsbuf, "%s.%s", n->parts[0], n->parts[1]);
+	else
+		snprintf(nsbuf, sizeof nsbuf, "%s", n->parts[0]);
+	ldp_ident id;
+	int exists = 0;
+	char *view_sql = NULL;
+	if (ldp_warehouse_resolve_table(wh, nsbuf, n->parts[n->nparts - 1], &id, &exists) || exists)
+		return 0;
+	if (ldp_view_load_sql(wh, &id, &view_sql) != LDP_OK) {
+		ldp_error_clear();
+		return 0;
+	}
+	free(view_sql);
+	return 1;
+}
+
 int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql)
 {
 	bind_ctx c;
@@ -286,7 +367,39 @@ int ldp_warehouse_bind_sql(ldp_warehouse *wh, const char *sql)
 	int rc = ldp_warehouse_engine(wh, &c.engine);
 	if (rc)
 		return rc;
-	return ldp_sql_scan_names(sql, bind_one, &c);
+	char *stale = wh->filtered_views;
+	wh->filtered_views = NULL;
+	ldp_pushdown *pd = NULL;
+	rc = ldp_pushdown_collect(wh, c.engine, sql, &pd);
+	if (!rc && pd && ldp_sql_scan_names(sql, names_view, wh)) {
+		/* A view may read a table the statement also reads directly; both
+		 * share one binding, which must then hold all of its rows. */
+		ldp_error_clear();
+		ldp_pushdown_free(pd);
+		pd = NULL;
+	}
+	c.pd = pd;
+	c.sql = sql;
+	if (!rc)
+		rc = ldp_sql_scan_names(sql, bind_one, &c);
+	ldp_pushdown_free(pd);
+	if (!rc && stale) {
+		/* A view a previous statement filtered must not outlive it: rebind
+		 * the ones this statement did not bind itself (their keys are in
+		 * c.seen, so bind_one skips those). */
+		bind_ctx r = c;
+		r.pd = NULL;
+		r.sql = stale;
+		memset(&r.filtered, 0, sizeof r.filtered);
+		rc = ldp_sql_scan_names(stale, bind_one, &r);
+	}
+	if (rc && stale)
+		ldp_buf_puts(&c.filtered, stale); /* not rebound yet: next time */
+	free(stale);
+	if (c.filtered.len)
+		wh->filtered_views = ldp_buf_detach(&c.filtered);
+	ldp_buf_free(&c.filtered);
+	return rc;
 }
 
 int ldp_warehouse_resolve_table(ldp_warehouse *wh, const char *ns, const char *name, ldp_ident *out, int *exists)

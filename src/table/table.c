@@ -173,6 +173,9 @@ int ldp_table_load(ldp_warehouse *wh, const ldp_ident *id, ldp_table **out)
 		rc = ldp_error_set(LDP_ECORRUPT, "table %s.%s has no metadata location in the catalog", id->ns, id->name);
 	if (!rc)
 		rc = ldp_warehouse_cached_metadata(wh, t->metadata_location, &t->meta);
+	/* a REST catalog sent the metadata with the load: no need to read the file */
+	if (!rc && !t->meta && ldp_catalog_is_rest(wh->catalog))
+		rc = ldp_catalog_loaded_metadata(wh->catalog, t->metadata_location, &t->meta);
 	if (!rc && !t->meta) {
 		rc = ice_metadata_read(t->metadata_location, &t->meta);
 		ldp_metadata *keep = NULL;
@@ -419,15 +422,22 @@ int ldp_table_create(ldp_warehouse *wh, const ldp_ident *id, const ldp_create_op
 	if (!rc)
 		rc = ldp_metadata_new(ldp_buf_cstr(&loc), o->schema, spec, order, o->properties, o->nproperties, &m);
 	char *path = NULL;
-	if (!rc) {
+	if (!rc && ldp_catalog_is_rest(wh->catalog)) {
+		/* the server writes the file, at its default location unless one was given */
+		ldp_metadata *created = NULL;
+		rc = ldp_catalog_create_table_metadata(wh->catalog, id->ns, id->name, m, o->location != NULL, &path,
+						       &created);
+		ldp_metadata_free(m);
+		m = created;
+	} else if (!rc) {
 		char dir[4096];
 		snprintf(dir, sizeof dir, "%s/metadata", m->location);
 		rc = ice_metadata_write(m, dir, 0, &path);
-	}
-	if (!rc) {
-		rc = ldp_catalog_create_table(wh->catalog, id->ns, id->name, path);
-		if (rc)
-			ldp_io_remove(path);
+		if (!rc) {
+			rc = ldp_catalog_create_table(wh->catalog, id->ns, id->name, path);
+			if (rc)
+				ldp_io_remove(path);
+		}
 	}
 	ldp_buf_free(&loc);
 	ldp_arena_free(&a);
@@ -468,6 +478,8 @@ int ldp_table_drop(ldp_warehouse *wh, const ldp_ident *id, int purge)
 	char *location = NULL;
 	ldp_metadata *m = NULL;
 	int rc = LDP_OK;
+	if (purge && ldp_catalog_is_rest(wh->catalog)) /* the server purges (purgeRequested) */
+		return ldp_catalog_purge_table(wh->catalog, id->ns, id->name);
 	if (purge) {
 		/* Read the location first: after the catalog entry is gone nothing points at it. */
 		rc = ldp_catalog_load_table(wh->catalog, id->ns, id->name, &location, NULL);
@@ -522,15 +534,22 @@ static int commit_metadata(ldp_warehouse *wh, const ldp_ident *id, meta_change_f
 		rc = fn(t->meta, ctx, &next);
 		if (!rc)
 			rc = ldp_metadata_log_previous(next, t->metadata_location, t->meta->last_updated_ms);
-		if (!rc) {
+		ldp_metadata *committed = NULL;
+		if (!rc && ldp_catalog_is_rest(wh->catalog)) {
+			/* requirements + updates; nothing of ours to clean up on failure */
+			rc = ldp_catalog_commit(wh->catalog, id->ns, id->name, t->meta, next, &path, &committed);
+			ldp_metadata_free(committed);
+			free(path);
+			path = NULL;
+		} else if (!rc) {
 			char dir[4096];
 			snprintf(dir, sizeof dir, "%s/metadata", t->meta->location);
 			rc = ice_metadata_write(next, dir, ice_metadata_version(t->metadata_location) + 1, &path);
 			if (rc == LDP_EEXISTS)
 				rc = LDP_ECONFLICT;
+			if (!rc)
+				rc = ldp_catalog_swap(wh->catalog, id->ns, id->name, t->metadata_location, path);
 		}
-		if (!rc)
-			rc = ldp_catalog_swap(wh->catalog, id->ns, id->name, t->metadata_location, path);
 		if (rc && path)
 			ldp_io_remove(path);
 		free(path);
@@ -608,4 +627,11 @@ int ldp_table_drop_ref(ldp_warehouse *wh, const ldp_ident *id, const char *name)
 int ice_commit_metadata(ldp_warehouse *wh, const ldp_ident *id, ice_meta_change_fn fn, void *ctx)
 {
 	return commit_metadata(wh, id, fn, ctx);
+}
+
+int ice_partition_field_parse(ldp_arena *a, const char *term, const ldp_schema *s, ldp_partition_field *out)
+{
+	char *copy = ldp_arena_strdup(a, term);
+	memset(out, 0, sizeof *out);
+	return copy ? parse_partition_item(a, copy, s, out) : LDP_ENOMEM;
 }

@@ -24,7 +24,10 @@ int ldp_warehouse_open(const ldp_project *p, ldp_warehouse **out)
 	/* S3 endpoint, region, profile from ldp.yml's s3: mapping */
 	if (!rc && p->config)
 		rc = ldp_s3_io_configure_json(json_object_get(p->config, "s3"), p->config_path);
-	if (!rc)
+	if (!rc && strcmp(p->catalog_type, "rest") == 0)
+		rc = ldp_catalog_open_rest(p->catalog_uri, p->catalog_name, json_object_get(p->config, "catalog"),
+					   &wh->catalog);
+	else if (!rc)
 		rc = ldp_catalog_open(p->catalog_uri, p->catalog_name, NULL, &wh->catalog);
 	if (rc) {
 		ldp_warehouse_free(wh);
@@ -42,6 +45,7 @@ void ldp_warehouse_free(ldp_warehouse *wh)
 		free(wh->meta_cache[i].location);
 		ldp_metadata_free(wh->meta_cache[i].meta);
 	}
+	free(wh->filtered_views);
 	ldp_engine_free(wh->engine);
 	ldp_catalog_free(wh->catalog);
 	free(wh->root);

@@ -30,6 +30,10 @@ typedef struct ldp_warehouse {
 		ldp_metadata *meta;
 	} meta_cache[4];
 	size_t meta_cache_next;
+	/* Qualified names (as written in SQL, '\n'-separated) whose views a
+	 * statement bound with a pushed-down filter; rebound unfiltered before
+	 * the next statement (table/pushdown.c). */
+	char *filtered_views;
 } ldp_warehouse;
 
 typedef struct ldp_ident {

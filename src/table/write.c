@@ -402,7 +402,10 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	if (!rc)
 		rc = ldp_metadata_log_previous(next, t->metadata_location, m->last_updated_ms);
 	char *newloc = NULL;
-	if (!rc) {
+	/* A REST catalog writes the metadata file itself: it gets the change as
+	 * requirements + updates (ldp_catalog_commit) instead of a swap. */
+	int remote = ldp_catalog_is_rest(cs->wh->catalog);
+	if (!rc && !remote) {
 		char dir[4096];
 		snprintf(dir, sizeof dir, "%s/metadata", m->location);
 		rc = ice_metadata_write(next, dir, ice_metadata_version(t->metadata_location) + 1, &newloc);
@@ -416,7 +419,16 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 		cs->written[cs->nwritten++] = strdup(newloc);
 	if (!rc && cs->o->before_swap)
 		rc = cs->o->before_swap(cs->o->before_swap_ctx);
-	if (!rc) {
+	if (!rc && remote) {
+		ldp_metadata *committed = NULL;
+		rc = ldp_catalog_commit(cs->wh->catalog, t->ident.ns, t->ident.name, m, next, &newloc, &committed);
+		if (!rc) {
+			ldp_metadata_free(next);
+			next = committed;
+		}
+		if (rc == LDP_ECONFLICT)
+			*conflict = 1;
+	} else if (!rc) {
 		rc = ldp_catalog_swap(cs->wh->catalog, t->ident.ns, t->ident.name, t->metadata_location, newloc);
 		if (rc == LDP_ECONFLICT)
 			*conflict = 1;

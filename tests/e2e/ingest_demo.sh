@@ -4,6 +4,7 @@
 # match the same aggregates computed straight from the files, re-runs reuse the
 # files, and the generator honours the month.
 set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 : "${LDP:?LDP must name the ldp binary}"
 : "${LDP_TEST_TMP:?}"
@@ -17,14 +18,7 @@ unset LDP_PROJECT LDP_LOG
 cd "$T"
 export LDP_TAXI_GENERATOR="$LDP_SOURCE_DIR/examples/taxi/generate.sql"
 
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-expect_eq() {
-	if [[ "$2" == "$3" ]]; then ok "$1"; else fail "$1: got [$2] want [$3]"; fi
-}
-q() { "$LDP" sql --format csv --no-header "$1"; }
-
+. "$here/lib/checks.sh"
 "$LDP" demo nyc-taxi --dir "$T/d" --months 2023-01..2023-02 --rows 5000 --offline >out.txt
 cat out.txt
 f1="$T/d/data/yellow_tripdata_2023-01.parquet"
@@ -63,8 +57,4 @@ set -e
 expect_eq "bad month refused" "$rc" "1"
 expect_eq "bad month named" "$(grep -c "2023-13" err3.txt)" "1"
 
-if ((fails)); then
-	echo "$fails check(s) failed" >&2
-	exit 1
-fi
-echo "all demo checks passed"
+finish "demo"

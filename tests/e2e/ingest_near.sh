@@ -81,7 +81,10 @@ parts=$("$LDP" table partitions near.blocks | grep -c 'block_timestamp_day=')
 
 # 6. a corrupt block: exit 1, the file named, nothing committed
 mkdir -p "$T/bad/000200000000"
-cp "$B1/block.json" "$T/bad/000200000000/block.json"
+python3 -c "
+import json, sys
+b = json.load(open('$B1/block.json')); b['header']['height'] = 200000000
+json.dump(b, open('$T/bad/000200000000/block.json', 'w'))"
 echo '{"shard_id": 0, "chunk": ' >"$T/bad/000200000000/shard_0.json"
 set +e
 err=$("$LDP" ingest "near-lake://$T/bad" near 2>&1)
@@ -89,6 +92,15 @@ code=$?
 set -e
 [ "$code" = 1 ] || fail "corrupt block: exit $code ($err)"
 echo "$err" | grep -q "000200000000/shard_0.json" || fail "the error does not name the file: $err"
+check_counts "$(python3 "$COUNTS" "$B1" "$B2" "$B3")"
+
+# 6b. a block filed under the wrong height
+mkdir -p "$T/misfiled/000200000001"
+cp "$B1/"*.json "$T/misfiled/000200000001/"
+set +e
+err=$("$LDP" ingest "near-lake://$T/misfiled" near 2>&1); code=$?
+set -e
+[ "$code" = 1 ] && echo "$err" | grep -q "named for 200000001" || fail "misfiled block: $code $err"
 check_counts "$(python3 "$COUNTS" "$B1" "$B2" "$B3")"
 
 # 7. bad arguments

@@ -4,6 +4,7 @@
 # quality checks, and the pyiceberg SqlCatalog layout the seed uses
 # (<warehouse_path>/<identifier>.db, catalog_name = identifier).
 set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 : "${LDP:?LDP must name the ldp binary}"
 : "${LDP_TEST_TMP:?}"
@@ -18,19 +19,7 @@ rm -rf "$T"/seed/*/warehouse "$T"/seed/*/exports "$T"/seed/*/data/exports
 unset LDP_PROJECT LDP_LOG
 cd "$T"
 
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-expect_eq() {
-	if [[ "$2" == "$3" ]]; then ok "$1"; else fail "$1: got [$2] want [$3]"; fi
-}
-run_capture() {
-	set +e
-	out=$("$@" 2>"$T/stderr")
-	rc=$?
-	set -e
-	err=$(cat "$T/stderr")
-}
+. "$here/lib/checks.sh"
 # ldp sql against a seed catalog: a throwaway project pointing at it
 seedq() {
 	local wh=$1 ident=$2 sql=$3
@@ -106,8 +95,4 @@ run_capture "$LDP" run bad2.json
 expect_eq "missing target refused" "$rc" 1
 expect_eq "missing target named" "$(grep -c 'target' <<<"$err")" "1"
 
-if ((fails)); then
-	echo "$fails check(s) failed" >&2
-	exit 1
-fi
-echo "all seed config checks passed"
+finish "seed config"

@@ -7,7 +7,7 @@ def g(o,k):
 def load(path):
     if os.path.isdir(path):
         b=json.load(open(path+'/block.json'))
-        sh=[json.load(open(path+'/shard_%d.json'%c['shard_id'])) for c in b['chunks']]
+        sh=[json.load(open(path+'/shard_%d.json'%g(c,'shard_id'))) for c in g(b,'chunks')]
         return {'block':b,'shards':sh}
     return json.load(open(path))
 def counts(msgs):

@@ -39,6 +39,13 @@ cmp -s keys.txt want.txt || fail "listing across pages differs: $(diff want.txt 
 # no prefix: everything
 [ "$(wc -l < <("$LDP" s3 ls s3://pages --page-size 1000))" -eq 26 ] || fail "full listing"
 
+# --delimiter: "folders" as PRE lines; --start-after skips ahead (the
+# listing a NEAR Lake reader needs: heights from a given block on)
+"$LDP" s3 ls s3://pages --delimiter / >delim.txt
+[ "$(awk '{print $1, $2}' delim.txt | sort | tr '\n' ' ')" = "PRE other/ PRE p/ " ] || fail "delimiter listing: $(cat delim.txt)"
+"$LDP" s3 ls s3://pages/p/ --start-after p/k20.txt --page-size 2 >after.txt
+[ "$(awk '{print $2}' after.txt | tr '\n' ' ')" = "p/k21.txt p/k22.txt p/k23.txt p/k24.txt " ] || fail "start-after: $(cat after.txt)"
+
 # A 40 MiB object: uploaded by ldp in 3 parts (16 MiB parts), read back by
 # boto3 and by ldp, compared byte for byte.
 "$S3_PY" -c "import os,sys; sys.stdout.buffer.write(os.urandom(40*1024*1024+123))" >big.bin

@@ -2,8 +2,8 @@
 # A project whose warehouse is s3://bucket/path on a real S3-compatible
 # server (moto with authentication, tests/s3_server.sh): create, append,
 # overwrite, partitioned writes, read, time travel, drop --purge; the
-# objects checked with boto3, the table read by pyiceberg 0.12 (its own S3
-# client: pyarrow) from the same catalog.db.
+# objects checked with boto3; pyiceberg 0.12 (its own S3 client: pyarrow)
+# reads the tables from the same catalog.db and appends, and ldp reads that.
 set -euo pipefail
 : "${LDP:?}" "${LDP_TEST_TMP:?}" "${LDP_SOURCE_DIR:?}"
 source "$LDP_SOURCE_DIR/tests/s3_server.sh"
@@ -49,6 +49,14 @@ first=$("$LDP" table snapshots ns.t --json | "$S3_PY" -c 'import json,sys; print
 "$LDP" table append ns.p "select range as id, date '2024-01-01' + (range % 3)::int as d from range(30)"
 [ "$(q 'select count(distinct d), count(*) from ns.p')" = "3,30" ] || fail "partitioned read"
 
+# many files: fetched into the cache several at a time, all of them right
+"$LDP" table create ns.many --schema "k INT, v BIGINT" --partition-by "k" >/dev/null
+"$LDP" table append ns.many "select (range % 24)::int as k, range as v from range(2400)" >/dev/null
+rm -rf "$T/cache"
+[ "$(q 'select count(distinct k), count(*), sum(v) from ns.many')" = "24,2400,2878800" ] || fail "read of 24 files"
+[ "$(find "$T/cache/s3" -path '*/wh/ns/many/data/*' -name '*.parquet' | wc -l)" = 24 ] || fail "24 cached files"
+"$LDP" table drop ns.many --purge >/dev/null
+
 # Everything the catalog points at is in the bucket; nothing of the table
 # was written to local disk except the cache of data files.
 "$S3_PY" - "$S3_ENDPOINT" <<'EOF' || fail "bucket contents"
@@ -85,7 +93,21 @@ assert t.num_rows == 10 and sum(t.column("id").to_pylist()) == 45, t
 p = cat.load_table("ns.p").scan(row_filter="d = '2024-01-02'").to_arrow()
 assert p.num_rows == 10, p.num_rows
 print("pyiceberg read", t.num_rows, "+", p.num_rows, "rows from s3")
+# and writes: 5 rows into a new day partition, committed through the same catalog
+import datetime, pyarrow as pa
+tbl = cat.load_table("ns.p")
+tbl.append(pa.table({"id": pa.array(range(100, 105), pa.int64()),
+                     "d": pa.array([datetime.date(2024, 1, 5)] * 5, pa.date32())}, schema=tbl.schema().as_arrow()))
 EOF
+[ "$(q 'select count(distinct d), count(*), sum(id) from ns.p')" = "4,35,945" ] || fail "ldp read of pyiceberg's append"
+
+# a stale cached copy (another size than the manifest says) is fetched again
+victim=$(find "$T/cache/s3" -path '*/wh/ns/p/data/*' -name '*.parquet' | head -1)
+[ -n "$victim" ] || fail "no cached data file"
+size=$(stat -c %s "$victim")
+echo "junk" >>"$victim"
+[ "$(q 'select count(distinct d), count(*), sum(id) from ns.p')" = "4,35,945" ] || fail "read with a stale cache entry"
+[ "$(stat -c %s "$victim")" = "$size" ] || fail "the stale cache entry was not replaced"
 
 # a wrong secret fails the read with the S3 status, and commits nothing
 before=$(q 'select count(*) from ns.t')

@@ -343,3 +343,35 @@ def check_data_files(what, table, snapshot):
                 bad.append(f"{path}: partition {pfield.name}={df.partition[k]!r} but rows give {sorted(want, key=repr)}")
     check(f"{what}: {nfiles} data files of snapshot {snapshot.snapshot_id} match their manifest entries", not bad,
           "\n    ".join(bad[:8]))
+
+
+def open_catalog(proj):
+    """pyiceberg's catalog over the project `proj`: SqlCatalog on its
+    catalog.db, or with LDP_INTEROP_REST=1 a RestCatalog talking to an
+    `ldp serve` started here (127.0.0.1, a free port, stopped at exit); with
+    LDP_INTEROP_REST=auth the server requires OAuth2 client credentials."""
+    mode = os.environ.get("LDP_INTEROP_REST", "")
+    if not mode:
+        from pyiceberg.catalog.sql import SqlCatalog
+        return SqlCatalog("ldp", uri=f"sqlite:///{proj}/warehouse/catalog.db", warehouse=f"file://{proj}/warehouse")
+    import atexit
+    import time
+    from pyiceberg.catalog.rest import RestCatalog
+    env = dict(os.environ)
+    props = {}
+    if mode == "auth":
+        env["LDP_SERVE_CREDENTIAL"] = "pyiceberg:interop-secret"
+        props["credential"] = "pyiceberg:interop-secret"
+    out = open(os.path.join(proj, ".serve.out"), "w+")
+    srv = subprocess.Popen([LDP, "serve", "--port", "0"], cwd=proj, env=env, stdout=out, stderr=subprocess.DEVNULL)
+    atexit.register(lambda: (srv.terminate(), srv.wait()))
+    for _ in range(100):
+        out.seek(0)
+        line = out.readline()
+        if "listening on" in line:
+            break
+        if srv.poll() is not None:
+            raise SystemExit("ldp serve exited early")
+        time.sleep(0.1)
+    uri = line.split("listening on ")[1].split(" ")[0]
+    return RestCatalog("ldp", uri=uri, **props)

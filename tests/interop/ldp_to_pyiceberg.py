@@ -16,7 +16,6 @@ import os
 import shutil
 import sys
 
-from pyiceberg.catalog.sql import SqlCatalog
 
 from interop_common import (
     check,
@@ -29,6 +28,7 @@ from interop_common import (
     finish,
     ldp,
     ldp_json,
+    open_catalog,
     ldp_rows,
     schema_json,
     spec_json,
@@ -107,7 +107,7 @@ def main():
     ldp(proj, "table", "append", "ns.t", BATCH3)
     ldp(proj, "table", "overwrite", "ns.t", OVERWRITE)
 
-    cat = SqlCatalog("ldp", uri=f"sqlite:///{proj}/warehouse/catalog.db", warehouse=f"file://{proj}/warehouse")
+    cat = open_catalog(proj)
     check_eq("pyiceberg lists the namespace", cat.list_namespaces(), [("ns",)])
     check_eq("pyiceberg lists the table", cat.list_tables("ns"), [("ns", "t")])
     t = cat.load_table("ns.t")

@@ -21,7 +21,6 @@ import sys
 import uuid
 
 import pyarrow as pa
-from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
 from pyiceberg.transforms import DayTransform, IdentityTransform, MonthTransform
@@ -54,6 +53,7 @@ from interop_common import (
     finish,
     ldp,
     ldp_json,
+    open_catalog,
     schema_json,
     spec_json,
 )
@@ -173,7 +173,7 @@ def main():
     os.makedirs(root)
     proj = os.path.join(root, "proj")
     ldp(root, "init", proj)
-    cat = SqlCatalog("ldp", uri=f"sqlite:///{proj}/warehouse/catalog.db", warehouse=f"file://{proj}/warehouse")
+    cat = open_catalog(proj)
     cat.create_namespace("py")
     t = cat.create_table("py.t", SCHEMA, partition_spec=SPEC)
     t.append(batch(range(1, 15)))

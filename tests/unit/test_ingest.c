@@ -323,13 +323,58 @@ static void test_merge(void **state)
 	close_fx(&F);
 }
 
+/* A writer that commits just before the merge's swap: the merge must fail
+ * rather than re-apply its overwrite over that writer's rows. */
+typedef struct racer {
+	fx *F;
+	int fired;
+} racer;
+
+static int race_append(void *ctx)
+{
+	racer *r = ctx;
+	if (r->fired++)
+		return LDP_OK;
+	ldp_ident id = {"raw", "m"};
+	ldp_write_options wo;
+	memset(&wo, 0, sizeof wo);
+	wo.mode = LDP_WRITE_APPEND;
+	ldp_write_result wr;
+	return ldp_table_write(r->F->wh, &id, "SELECT 100 AS k, 100 AS v", &wo, &wr);
+}
+
+static void test_merge_race(void **state)
+{
+	(void)state;
+	fx F;
+	open_fx(&F, "merge_race");
+	ldp_ident id = {"raw", "m"};
+	ldp_ingest_options o;
+	memset(&o, 0, sizeof o);
+	ldp_ingest_result r;
+	OK(ldp_ingest_load_sql(F.wh, "SELECT * FROM (VALUES (1, 1), (2, 2)) t(k, v)", &id, &o, NULL, 0, &r));
+	racer rc_ = {&F, 0};
+	o.mode = LDP_INGEST_MERGE;
+	o.key = "k";
+	int rc = ingest_merge(F.wh, "SELECT 2 AS k, 20 AS v", &id, &o, NULL, 0, race_append, &rc_, &r);
+	assert_int_equal(rc, LDP_ECONFLICT);
+	assert_non_null(strstr(ldp_error_last()->message, "changed while the merge ran"));
+	ldp_error_clear();
+	assert_true(rc_.fired >= 1);
+	/* the racing append survived, the merge left no trace */
+	char *txt = q_text(&F, "SELECT string_agg(k || '=' || v, ' ' ORDER BY k) FROM raw.m");
+	assert_string_equal(txt, "1=1 2=2 100=100");
+	free(txt);
+	close_fx(&F);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_driver_for),    cmocka_unit_test(test_options),
 		cmocka_unit_test(test_format_of),     cmocka_unit_test(test_reader_sql),
 		cmocka_unit_test(test_summary_state), cmocka_unit_test(test_evolve_ids),
-		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_merge),         cmocka_unit_test(test_merge_race),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

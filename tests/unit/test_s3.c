@@ -263,6 +263,32 @@ static void test_list_pages(void **state)
 	}
 }
 
+/* A listing with delimiter "/", as in the S3 reference's CommonPrefixes
+ * example: the request's own <Prefix> is not a common prefix. */
+static void test_list_common_prefixes(void **state)
+{
+	(void)state;
+	const char *xml = "<ListBucketResult><Name>b</Name><Prefix>photos/</Prefix><Delimiter>/</Delimiter>"
+			  "<IsTruncated>false</IsTruncated>"
+			  "<Contents><Key>photos/index.html</Key><Size>10</Size></Contents>"
+			  "<CommonPrefixes><Prefix>photos/2006/</Prefix></CommonPrefixes>"
+			  "<CommonPrefixes><Prefix>photos/a&amp;b/</Prefix></CommonPrefixes>"
+			  "</ListBucketResult>";
+	ldp_s3_list l;
+	memset(&l, 0, sizeof l);
+	assert_int_equal(ldp_s3_list_parse_page(xml, strlen(xml), &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.items[0].key, "photos/index.html");
+	assert_int_equal(l.nprefixes, 2);
+	assert_string_equal(l.prefixes[0], "photos/2006/");
+	assert_string_equal(l.prefixes[1], "photos/a&b/");
+	ldp_s3_list_free(&l);
+	const char *bad = "<ListBucketResult><CommonPrefixes></CommonPrefixes></ListBucketResult>";
+	memset(&l, 0, sizeof l);
+	assert_int_equal(ldp_s3_list_parse_page(bad, strlen(bad), &l), LDP_ECORRUPT);
+	ldp_s3_list_free(&l);
+}
+
 static void test_xml_elements(void **state)
 {
 	(void)state;
@@ -315,6 +341,44 @@ static void test_glob(void **state)
 	assert_false(ldp_glob_match("a/b/c", "a/b"));
 }
 
+static char *url_of(int path_style, const char *endpoint, const char *bucket, const char *key, const char *query)
+{
+	ldp_s3_config cfg = {.region = (char *)"us-east-1", .endpoint = (char *)endpoint, .path_style = path_style};
+	ldp_s3_client *c = NULL;
+	assert_int_equal(ldp_s3_client_new(&cfg, &c), 0);
+	ldp_buf b = LDP_BUF_INIT;
+	ldp_s3_url(c, bucket, key, query, &b);
+	ldp_s3_client_free(c);
+	return ldp_buf_detach(&b);
+}
+
+static void test_urls(void **state)
+{
+	(void)state;
+	struct {
+		int path_style;
+		const char *endpoint, *bucket, *key, *query, *want;
+	} cases[] = {
+		{1, "http://127.0.0.1:9000", "bkt", "a/b.parquet", NULL, "http://127.0.0.1:9000/bkt/a/b.parquet"},
+		{0, "https://s3.eu-west-1.amazonaws.com", "bkt", "a/b.parquet", NULL,
+		 "https://bkt.s3.eu-west-1.amazonaws.com/a/b.parquet"},
+		/* SigV4 UriEncode: unreserved A-Za-z0-9-._~ stay, '/' stays in keys, the rest %XX upper case */
+		{1, "http://h", "bkt", "dir with space/a+b&c=d%e~f(1).txt", NULL,
+		 "http://h/bkt/dir%20with%20space/a%2Bb%26c%3Dd%25e~f%281%29.txt"},
+		{1, "http://h", "bkt", "caf\xc3\xa9", NULL, "http://h/bkt/caf%C3%A9"},
+		/* a bucket that is no DNS label, or has dots over TLS: path style anyway */
+		{0, "https://s3.amazonaws.com", "my.bucket", "k", NULL, "https://s3.amazonaws.com/my.bucket/k"},
+		{0, "https://s3.amazonaws.com", "My_Bucket", "k", NULL, "https://s3.amazonaws.com/My_Bucket/k"},
+		{0, "http://s3.local", "my.bucket", "k", NULL, "http://my.bucket.s3.local/k"},
+		{1, "http://h", "bkt", NULL, "list-type=2&prefix=a%2F", "http://h/bkt/?list-type=2&prefix=a%2F"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *u = url_of(cases[i].path_style, cases[i].endpoint, cases[i].bucket, cases[i].key, cases[i].query);
+		assert_string_equal(u, cases[i].want);
+		free(u);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,8 +386,10 @@ int main(void)
 		cmocka_unit_test(test_ini),
 		cmocka_unit_test(test_config_precedence),
 		cmocka_unit_test(test_list_pages),
+		cmocka_unit_test(test_list_common_prefixes),
 		cmocka_unit_test(test_xml_elements),
 		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_urls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
