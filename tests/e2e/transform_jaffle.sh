@@ -56,6 +56,8 @@ expect_eq "views in catalog" "$(python3 -c "import sqlite3,sys; c=sqlite3.connec
 	"stg_customers,stg_orders,stg_payments"
 expect_eq "view rows" "$(q "select count(*), sum(amount) from analytics.stg_payments")" \
 	"$(hand "select count(*), sum(round(amount / 100.0, 2)) from read_csv('$S/raw_payments.csv')")"
+(cd "$P" && "$LDP" export analytics.stg_orders "$T/stg_orders.csv" >/dev/null) && ok "export a view" || fail "export a view"
+expect_eq "exported view rows" "$(tail -n +2 "$T/stg_orders.csv" | wc -l)" "10"
 expect_eq "ephemeral not materialized" "$(q "select count(*) from (select 1 from duckdb_tables() where table_name = 'order_payments')")" "0"
 
 HAND_ORDERS="with p as (select order_id, sum(round(amount / 100.0, 2)) as total,
