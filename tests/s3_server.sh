@@ -72,7 +72,7 @@ s3_server_start() {
 	trap s3_server_stop EXIT
 	S3_ENDPOINT="http://127.0.0.1:$port"
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		if "$S3_PY" -c "import urllib.request,sys; urllib.request.urlopen('$S3_ENDPOINT/moto-api/')" 2>/dev/null; then
 			break
 		fi

@@ -7,7 +7,7 @@ start_http_server() {
 	pf=$(mktemp -u "${TMPDIR:-/tmp}/ldp-http-port.XXXXXX")
 	python3 "$LDP_SOURCE_DIR/tests/e2e/http_test_server.py" --root "$root" --port-file "$pf" >"$log" 2>&1 &
 	HTTP_PID=$!
-	for _ in $(seq 1 200); do
+	for _ in $(seq 1 1200); do # up to 60 s: python starts slowly on a loaded machine
 		[ -s "$pf" ] && break
 		kill -0 "$HTTP_PID" 2>/dev/null || { echo "test HTTP server died" >&2; return 1; }
 		sleep 0.05

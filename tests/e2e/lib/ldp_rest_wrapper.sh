@@ -19,7 +19,7 @@ if [ "${1:-}" = init ] && [ "$rc" -eq 0 ]; then
 		--allow-location "$(dirname "$dir")" \
 		>"$out" 2>"$dir/.serve.err" </dev/null &
 	echo $! >>"$LDP_REST_PIDS"
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 600); do
 		grep -q "listening on" "$out" 2>/dev/null && break
 		sleep 0.05
 	done

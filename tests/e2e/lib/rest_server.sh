@@ -10,7 +10,7 @@ rest_start() {
 	(cd "$dir" && exec "$LDP" serve --port 0 "$@") >"$out" 2>"$dir/.serve.err" &
 	REST_PID=$!
 	trap 'rest_kill' EXIT
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 600); do
 		if grep -q "listening on" "$out" 2>/dev/null; then
 			break
 		fi
