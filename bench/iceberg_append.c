@@ -391,29 +391,10 @@ static const char *py_script =
 	"    cat.purge_table('py.t%d' % i)\n"
 	"    del data\n";
 
-static int find_python(char *out, size_t n)
-{
-	const char *env = getenv("LDP_BENCH_PYTHON");
-	if (env && *env) {
-		snprintf(out, n, "%s", env);
-		return access(out, X_OK) == 0 ? 0 : -1;
-	}
-	char *argv[] = {(char *)"/bin/bash", (char *)LDP_SOURCE_DIR "/scripts/pyenv.sh", (char *)LDP_BUILD_DIR "/_pyenv", NULL};
-	if (bench_run(argv, NULL, ROOT "/pyenv.out") < 0)
-		return -1;
-	char *text = bench_slurp(ROOT "/pyenv.out");
-	if (!text)
-		return -1;
-	text[strcspn(text, "\n")] = '\0';
-	snprintf(out, n, "%s", text);
-	free(text);
-	return access(out, X_OK) == 0 ? 0 : -1;
-}
-
 static int py_section(int reps, bench_stats *out, bench_stats *with_read)
 {
 	char py[4096], repstr[16];
-	if (find_python(py, sizeof py) != 0) {
+	if (bench_find_python(py, sizeof py, ROOT) != 0) {
 		printf("py: no pyiceberg venv (scripts/pyenv.sh failed); skipped\n");
 		return -1;
 	}

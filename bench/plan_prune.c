@@ -243,25 +243,6 @@ static double plan_ldp(ldp_warehouse *wh, const ldp_ident *id, const char *where
 	return ms;
 }
 
-static int find_python(char *out, size_t n)
-{
-	const char *env = getenv("LDP_BENCH_PYTHON");
-	if (env && *env) {
-		snprintf(out, n, "%s", env);
-		return access(out, X_OK) == 0 ? 0 : -1;
-	}
-	char *argv[] = {(char *)"/bin/bash", (char *)LDP_SOURCE_DIR "/scripts/pyenv.sh", (char *)LDP_BUILD_DIR "/_pyenv", NULL};
-	if (bench_run(argv, NULL, ROOT "/pyenv.out") < 0)
-		return -1;
-	char *text = bench_slurp(ROOT "/pyenv.out");
-	if (!text)
-		return -1;
-	text[strcspn(text, "\n")] = '\0';
-	snprintf(out, n, "%s", text);
-	free(text);
-	return access(out, X_OK) == 0 ? 0 : -1;
-}
-
 static const char py_script[] =
 	"import sys, time, statistics\n"
 	"from pyiceberg.catalog.sql import SqlCatalog\n"
@@ -308,7 +289,7 @@ static void plan_section(int reps)
 	ldp_warehouse_free(wh);
 
 	char py[4096], repstr[16];
-	if (find_python(py, sizeof py) != 0) {
+	if (bench_find_python(py, sizeof py, ROOT) != 0) {
 		printf("plan: no pyiceberg venv (scripts/pyenv.sh failed); ratio skipped\n");
 		return;
 	}

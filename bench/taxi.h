@@ -54,6 +54,30 @@ static inline char *bench_slurp(const char *path)
 	return buf;
 }
 
+/* The pyiceberg venv's python: $LDP_BENCH_PYTHON, else scripts/pyenv.sh
+ * <build>/_pyenv (made on first use; its output goes to <scratch>/pyenv.out).
+ * 0 when it is there, else -1. */
+static inline int bench_find_python(char *out, size_t n, const char *scratch)
+{
+	const char *env = getenv("LDP_BENCH_PYTHON");
+	if (env && *env) {
+		snprintf(out, n, "%s", env);
+		return access(out, X_OK) == 0 ? 0 : -1;
+	}
+	char log[4096];
+	snprintf(log, sizeof log, "%s/pyenv.out", scratch);
+	char *argv[] = {(char *)"/bin/bash", (char *)LDP_SOURCE_DIR "/scripts/pyenv.sh", (char *)LDP_BUILD_DIR "/_pyenv", NULL};
+	if (bench_run(argv, NULL, log) < 0)
+		return -1;
+	char *text = bench_slurp(log);
+	if (!text)
+		return -1;
+	text[strcspn(text, "\n")] = '\0';
+	snprintf(out, n, "%s", text);
+	free(text);
+	return access(out, X_OK) == 0 ? 0 : -1;
+}
+
 static inline int bench_write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "wb");

@@ -21,7 +21,7 @@ static void print_text(const ldp_ident *id, const ldp_scan_plan *p, const ldp_pl
 		printf("  note:      the table has delete files; planned without pruning\n");
 	printf("  manifests: %zu, %zu pruned by partition summaries (%d threads)\n", r->manifests, r->manifests_pruned,
 	       r->threads);
-	printf("  files:     %zu, %zu pruned by partition values, %zu by column bounds; %zu kept, %" PRId64 " rows\n",
+	printf("  files:     %zu in the manifests read, %zu pruned by partition values, %zu by column bounds; %zu kept, %" PRId64 " rows\n",
 	       r->files, r->files_pruned_partition, r->files_pruned_metrics, p->nfiles, p->total_records);
 	if (!verbose)
 		return;

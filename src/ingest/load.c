@@ -9,25 +9,13 @@
 #include "ingest/ingest_internal.h"
 #include "ldp/error.h"
 #include "ldp/log.h"
+#include "table/ddl.h"
 #include "table/table.h"
 
 static void progress(const ldp_ingest_options *o, const char *what)
 {
 	if (o->progress)
 		o->progress(o->progress_ctx, what, 0, -1);
-}
-
-static int source_schema(ldp_engine *e, const char *sql, ldp_arena *a, ldp_schema **out)
-{
-	ldp_buf q = LDP_BUF_INIT;
-	ldp_buf_printf(&q, "SELECT * FROM (%s) LIMIT 0", sql);
-	ldp_result *r = NULL;
-	int rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_engine_query(e, ldp_buf_cstr(&q), &r);
-	ldp_buf_free(&q);
-	if (!rc)
-		rc = ldp_schema_from_duckdb_result(a, r, out);
-	ldp_result_free(r);
-	return rc;
 }
 
 static const ldp_field *field_named(const ldp_schema *s, const char *name)
@@ -84,10 +72,8 @@ static int load(ldp_warehouse *wh, const char *sql, const ldp_ident *id, const l
 	ldp_arena_init(&a, 0);
 	ldp_schema *src = NULL;
 	progress(o, "reading the source schema");
-	/* a source query may read Iceberg tables (ns.t) */
-	rc = ldp_warehouse_bind_sql(wh, sql);
-	if (!rc)
-		rc = source_schema(e, sql, &a, &src);
+	/* (binds the Iceberg tables a source query may read) */
+	rc = ldp_warehouse_schema_from_sql(wh, NULL, sql, &a, &src);
 	if (rc) {
 		ldp_arena_free(&a);
 		return rc;

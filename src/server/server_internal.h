@@ -45,6 +45,9 @@ struct ldp_server {
 		char *location;
 		char *text; /* the metadata JSON text */
 		size_t len;
+		/* the file's size and mtime when read: a file changed behind the
+		 * catalog's back (truncated, replaced) is read again */
+		long long size, mtime_ns;
 	} cache[SRV_CACHE];
 	size_t cache_next;
 };

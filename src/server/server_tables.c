@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "format/metadata.h"
 #include "format/metadata_update.h"
@@ -157,9 +158,14 @@ int srv_load_result(srv_req *r, const char *location, ldp_buf *out)
 	ldp_server *s = r->srv;
 	char *text = NULL;
 	size_t len = 0;
+	struct stat sb;
+	if (stat(ldp_io_local_path(location), &sb) != 0)
+		return ldp_error_set(LDP_ENOTFOUND, "metadata file %s is missing (the catalog points at it)", location);
+	long long mtime = (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
 	pthread_mutex_lock(&s->cache_mu);
 	for (size_t i = 0; i < SRV_CACHE; i++)
-		if (s->cache[i].location && strcmp(s->cache[i].location, location) == 0) {
+		if (s->cache[i].location && strcmp(s->cache[i].location, location) == 0 &&
+		    s->cache[i].size == (long long)sb.st_size && s->cache[i].mtime_ns == mtime) {
 			text = malloc(s->cache[i].len + 1);
 			if (text) {
 				memcpy(text, s->cache[i].text, s->cache[i].len);
@@ -172,6 +178,16 @@ int srv_load_result(srv_req *r, const char *location, ldp_buf *out)
 		int rc = read_metadata_text(location, &text, &len);
 		if (rc)
 			return rc;
+		/* it goes into the answer verbatim: it must at least be JSON */
+		json_error_t je;
+		json_t *check = json_loadb(text, len, 0, &je);
+		if (!json_is_object(check)) {
+			json_decref(check);
+			free(text);
+			return ldp_error_set(LDP_ECORRUPT, "metadata file %s is not a JSON object (line %d: %s)", location,
+					     je.line, je.text);
+		}
+		json_decref(check);
 		char *loc = strdup(location), *copy = malloc(len + 1);
 		if (loc && copy) {
 			memcpy(copy, text, len);
@@ -182,6 +198,8 @@ int srv_load_result(srv_req *r, const char *location, ldp_buf *out)
 			s->cache[k].location = loc;
 			s->cache[k].text = copy;
 			s->cache[k].len = len;
+			s->cache[k].size = (long long)sb.st_size;
+			s->cache[k].mtime_ns = mtime;
 			s->cache_next = (k + 1) % SRV_CACHE;
 			pthread_mutex_unlock(&s->cache_mu);
 		} else {

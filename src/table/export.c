@@ -17,6 +17,7 @@
 #include "ldp/error.h"
 #include "table/sql_parse.h"
 #include "table/sqlrun.h"
+#include "table/view.h"
 
 static const char *const format_names[] = {"auto", "duckdb", "sqlite", "csv", "tsv", "parquet", "json", "ndjson"};
 
@@ -201,6 +202,22 @@ static int collect(ldp_warehouse *wh, ldp_engine *e, const ldp_export_options *o
 	int exists = 0;
 	if (n.n >= 2 && (rc = ldp_warehouse_resolve_table(wh, ns, name, &id, &exists)))
 		return rc;
+	char *view_sql = NULL;
+	if (!exists && !at && n.n >= 2 && ldp_view_load_sql(wh, &id, &view_sql) == LDP_OK) {
+		/* an Iceberg view (table/view.h): exported as its query's rows */
+		free(view_sql);
+		ldp_buf q = LDP_BUF_INIT;
+		ldp_buf_puts(&q, "SELECT * FROM ");
+		ldp_buf_put_sql_ident(&q, id.ns);
+		ldp_buf_putc(&q, '.');
+		ldp_buf_put_sql_ident(&q, id.name);
+		rc = ldp_buf_oom(&q) ? LDP_ENOMEM : ldp_warehouse_bind_sql(wh, ldp_buf_cstr(&q));
+		if (!rc)
+			rc = add_item(it, "", o->name ? o->name : id.name, ldp_buf_detach(&q));
+		ldp_buf_free(&q);
+		return rc;
+	}
+	ldp_error_clear();
 	if (!exists) {
 		/* a namespace? */
 		char whole[800];

@@ -266,6 +266,8 @@ int ldp_table_plan_filtered(ldp_warehouse *wh, const ldp_table *t, const ldp_sna
 	rep->filter = ldp_buf_detach(&fb);
 	if (!snap) {
 		ldp_arena_free(&a);
+		if (rep == &local)
+			ldp_plan_report_clear(&local);
 		return LDP_OK;
 	}
 	ldp_manifest_file *mfs = NULL;
@@ -276,6 +278,8 @@ int ldp_table_plan_filtered(ldp_warehouse *wh, const ldp_table *t, const ldp_sna
 		 * planner owns that logic, so such tables are planned unpruned. */
 		ldp_arena_free(&a);
 		rep->fallback = 1;
+		if (rep == &local)
+			ldp_plan_report_clear(&local);
 		return ldp_table_plan(wh, t, sel, out);
 	}
 	plan_job j;
@@ -311,6 +315,8 @@ int ldp_table_plan_filtered(ldp_warehouse *wh, const ldp_table *t, const ldp_sna
 	}
 	free(j.res);
 	ldp_arena_free(&a);
+	if (rep == &local)
+		ldp_plan_report_clear(&local);
 	if (rc) {
 		ldp_scan_plan_clear(out);
 		return ldp_error_wrap(rc, "planning a scan of %s.%s", t->ident.ns, t->ident.name);

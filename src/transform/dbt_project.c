@@ -256,7 +256,8 @@ typedef int (*walk_fn)(dbt_project *p, const char *rel, const char *sub, const c
 static int walk(dbt_project *p, const char *root, const char *sub, walk_fn fn, void *ud)
 {
 	char abs[PATH_MAX];
-	snprintf(abs, sizeof abs, "%s/%s%s%s", p->dir, root, *sub ? "/" : "", sub);
+	if (snprintf(abs, sizeof abs, "%s/%s%s%s", p->dir, root, *sub ? "/" : "", sub) >= (int)sizeof abs)
+		return ldp_error_set(LDP_EINVALID, "%s/%s/%s: path too long", p->dir, root, sub);
 	DIR *d = opendir(abs);
 	if (!d)
 		return 0; /* a missing folder is an empty one, as in dbt */

@@ -85,8 +85,8 @@ static int add_generic_test(dbt_project *p, const char *file, size_t attached, c
 		ldp_buf_puts(&name, json_string_value(json_object_get(body, "name")));
 	} else {
 		dbt_node *m = &p->nodes[attached];
-		ldp_buf_printf(&name, "%s_", test);
-		sanitize(&name, m->kind == DBT_SOURCE ? m->name : m->name);
+		ldp_buf_printf(&name, "%s%s_", m->kind == DBT_SOURCE ? "source_" : "", test);
+		sanitize(&name, m->name);
 		if (column) {
 			ldp_buf_putc(&name, '_');
 			sanitize(&name, column);

@@ -465,7 +465,7 @@ int jj__eval(jj_rt *rt, jj_scope *sc, const jj_node *n, jj_val *out)
 	case E_CMP: {
 		if ((rc = jj__eval(rt, sc, n->a, &a)) || (rc = jj__eval(rt, sc, n->b, &b)))
 			return rc;
-		int r;
+		int r = 0;
 		if ((rc = compare(rt, n, &a, &b, &r)))
 			return rc;
 		*out = jj_bool(r);

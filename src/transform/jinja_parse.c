@@ -228,7 +228,7 @@ static int parse_filter_args(parser *p, jj_node *f)
 
 static int parse_postfix(parser *p, jj_node **out)
 {
-	jj_node *n;
+	jj_node *n = NULL;
 	int rc = parse_primary(p, &n);
 	while (!rc) {
 		int line = peek(p)->line;

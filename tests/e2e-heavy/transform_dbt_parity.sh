@@ -19,6 +19,10 @@ mkdir "$T/dbt/dp"
 printf 'jaffle:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: %s/dbt/j.duckdb\n      schema: analytics\n      threads: 2\n' "$T" >"$T/dbt/dp/profiles.yml"
 
 "$LDP" init "$T/ldp" >/dev/null
+# the source table landing.customer_regions in both warehouses
+REGIONS="select * from (values (1, 'north'), (2, 'south'), (3, 'north'), (4, 'east'), (5, 'west')) t(customer_id, region)"
+(cd "$T/ldp" && "$LDP" namespace create landing && "$LDP" table create landing.customer_regions --as "$REGIONS") >/dev/null
+"$PY" -c "import duckdb, sys; c = duckdb.connect(sys.argv[1]); c.execute('create schema landing'); c.execute('create table landing.customer_regions as ' + sys.argv[2])" "$T/dbt/j.duckdb" "$REGIONS"
 set +e
 (cd "$T/ldp" && "$LDP" transform build) >"$T/ldp.out" 2>&1
 (cd "$T/dbt" && DBT_SEND_ANONYMOUS_USAGE_STATS=false "$DBT" build --profiles-dir dp --no-use-colors) >"$T/dbt.out" 2>&1

@@ -22,12 +22,11 @@ B1="$F/s3-layout/000000879765" B2="$F/streamer-messages/61321189.json" B3="$F/st
 cd "$T" && "$LDP" init proj >/dev/null && cd proj
 
 count() { "$LDP" sql --format csv --no-header "SELECT count(*) FROM near.$1"; }
-check_counts() { # $1 = expected JSON from near_counts.py
-	for t in blocks chunks transactions receipts receipt_execution_outcomes actions; do
-		want=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['$t'])" "$1")
-		got=$(count "$t")
-		[ "$got" = "$want" ] || fail "near.$t has $got rows, expected $want"
-	done
+TABLES="blocks chunks transactions receipts receipt_execution_outcomes actions"
+check_counts() { # $1 = expected JSON from near_counts.py; one ldp sql for all six tables
+	want=$(python3 -c "import json,sys; print(','.join(str(json.loads(sys.argv[1])[t]) for t in sys.argv[2:]))" "$1" $TABLES)
+	got=$("$LDP" sql --format csv --no-header "SELECT $(for t in $TABLES; do printf '(SELECT count(*) FROM near.%s),' "$t"; done) 0" )
+	[ "$got" = "$want,0" ] || fail "row counts ($TABLES): got $got, expected $want"
 }
 
 # 1. a bounded range: the two oldest blocks only

@@ -17,6 +17,9 @@ mkdir -p "$T"
 P="$T/jaffle"
 cp -r "$LDP_FIXTURES/dbt/jaffle" "$P"
 "$LDP" init "$P" >/dev/null
+# the source table (sources.yml: landing.regions), loaded the way users load raw data
+REGIONS="select * from (values (1, 'north'), (2, 'south'), (3, 'north'), (4, 'east'), (5, 'west')) t(customer_id, region)"
+(cd "$P" && "$LDP" namespace create landing && "$LDP" table create landing.customer_regions --as "$REGIONS") >/dev/null
 
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
@@ -39,13 +42,14 @@ S="$P/seeds"
 # ---- build (without the test that fails on purpose) ----
 run_capture "$LDP" transform build --exclude tag:failing
 expect_eq "build exit" "$rc" 0
-expect_has "build summary" "$out" "Done. PASS=24 WARN=1 ERROR=0 SKIP=0 TOTAL=25"
-expect_has "found line" "$out" "Found 7 models, 3 seeds, 17 data tests, 0 sources"
+expect_has "build summary" "$out" "Done. PASS=26 WARN=1 ERROR=0 SKIP=0 TOTAL=27"
+expect_has "found line" "$out" "Found 7 models, 3 seeds, 19 data tests, 1 sources"
 expect_has "seed line" "$out" "OK loaded seed file analytics_raw.raw_orders"
 expect_has "view line" "$out" "OK created sql view model analytics.stg_orders"
 expect_has "table line" "$out" "OK created sql table model analytics.customers"
+expect_has "source test line" "$out" "PASS source_unique_landing_regions_customer_id"
 expect_has "warn test with sample row" "$out" "value_field=gift_card, n_records=1"
-expect_has "finished line" "$out" "Finished running 3 seeds, 3 view models, 2 table models, 1 incremental model, 16 data tests"
+expect_has "finished line" "$out" "Finished running 3 seeds, 3 view models, 2 table models, 1 incremental model, 18 data tests"
 
 # seeds: column_types from the property file and dbt_project.yml
 expect_eq "seed column types" "$(q "select column_name || ':' || column_type from (describe analytics_raw.raw_payments) where column_name in ('id','amount') order by 1")" \
@@ -56,6 +60,8 @@ expect_eq "views in catalog" "$(python3 -c "import sqlite3,sys; c=sqlite3.connec
 	"stg_customers,stg_orders,stg_payments"
 expect_eq "view rows" "$(q "select count(*), sum(amount) from analytics.stg_payments")" \
 	"$(hand "select count(*), sum(round(amount / 100.0, 2)) from read_csv('$S/raw_payments.csv')")"
+(cd "$P" && "$LDP" export analytics.stg_orders "$T/stg_orders.csv" >/dev/null 2>&1) && ok "export a view" || fail "export a view"
+expect_eq "exported view rows" "$(tail -n +2 "$T/stg_orders.csv" | wc -l)" "10"
 expect_eq "ephemeral not materialized" "$(q "select count(*) from (select 1 from duckdb_tables() where table_name = 'order_payments')")" "0"
 
 HAND_ORDERS="with p as (select order_id, sum(round(amount / 100.0, 2)) as total,
@@ -69,7 +75,7 @@ select o.id, o.user_id, cast(o.order_date as date) as d, o.status, coalesce(bt, 
 from read_csv('$S/raw_orders.csv') o left join p on p.order_id = o.id"
 expect_eq "orders table = hand SQL" "$(q "select * from analytics.orders order by 1")" "$(hand "$HAND_ORDERS order by 1")"
 expect_eq "customers table = hand SQL" "$(q "select * from analytics.customers order by 1")" \
-	"$(hand "with o as ($HAND_ORDERS) select c.id, c.first_name, c.last_name, min(o.d), max(o.d), count(o.id), coalesce(sum(o.amt), 0) from read_csv('$S/raw_customers.csv') c left join o on o.user_id = c.id group by all order by 1")"
+	"$(hand "with o as ($HAND_ORDERS) select c.id, c.first_name, c.last_name, min(o.d), max(o.d), count(o.id), coalesce(sum(o.amt), 0), any_value(r.region) from read_csv('$S/raw_customers.csv') c left join o on o.user_id = c.id left join ($REGIONS) r on r.customer_id = c.id group by all order by 1")"
 expect_eq "incremental first run" "$(q "select count(*), min(run_label) from analytics.order_status_log")" "10,initial"
 
 # ---- incremental merge on unique_key ----
