@@ -18,7 +18,7 @@ void cmd_ingest_help(FILE *out)
 		"  data.parquet, 'data/*.csv', 'logs/**/*.json.gz', a directory, file://path\n"
 		"  sqlite:///path/db.sqlite?table=t  or  sqlite:///path/db.sqlite?query=select+...\n"
 		"  http(s)://host/file.parquet, api+https://host/items (REST JSON API), s3:// when built in\n"
-		"  near-lake:///dir?from=H&to=H <namespace>  (NEAR blocks into six tables; docs/ingest-remote.md)\n\n"
+		"  near-lake:///dir or near-lake://bucket/prefix?from=H&to=H <ns>  (NEAR blocks into six tables; docs/ingest-remote.md)\n\n"
 		"Load options:\n"
 		"  --mode append|overwrite|merge   append (default), replace the table, or upsert by key\n"
 		"  --key col[,col]                 merge: the columns identifying a row\n"

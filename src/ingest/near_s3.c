@@ -3,11 +3,10 @@
  * the process-wide S3 client (io/s3_io.h: credentials, region and endpoint as
  * for every s3:// path).
  *
- * Listing narrows the ListObjectsV2 prefix to the digits that every height in
- * [from, to] shares once padded to 12 ("000061321189".."000061321999" ->
- * "0000613211", "0000613212".. share "00006132"), so a bounded range never
- * walks a whole mainnet bucket; an open range (no to=) lists everything above
- * the prefix.
+ * Listing walks the height folders (delimiter '/') from start-after the
+ * zero-padded `from` and stops at the first height past `to`, so a bounded
+ * range costs about one ListObjectsV2 page per 1000 blocks read, wherever it
+ * sits in a mainnet bucket of 10^8 heights.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,47 +37,55 @@ static int s3_get(void *vctx, const char *key, uint8_t **data, size_t *len)
 	return rc;
 }
 
+/* One ListObjectsV2 walk: heights are the common prefixes "<prefix><12
+ * digits>/" of a listing with delimiter '/'. */
+typedef struct s3_walk {
+	const s3_ctx *c;
+	int64_t from, to;
+	near_entries e;
+} s3_walk;
+
+static int s3_visit(void *vw, const char *key, int64_t size, int is_prefix)
+{
+	(void)size;
+	s3_walk *w = vw;
+	size_t plen = strlen(w->c->prefix);
+	if (!is_prefix || strncmp(key, w->c->prefix, plen) != 0)
+		return 0; /* objects beside the height folders (README, index files) */
+	const char *rel = key + plen;
+	if (strlen(rel) != 13 || strspn(rel, "0123456789") != 12 || rel[12] != '/')
+		return 0;
+	int64_t h = strtoll(rel, NULL, 10);
+	if (w->to >= 0 && h > w->to)
+		return 1; /* prefixes come in key order = height order: nothing further is wanted */
+	if (h < w->from)
+		return 0;
+	return near_entries_push(&w->e, h, 0, rel, 12);
+}
+
 static int s3_list(void *vctx, int64_t from, int64_t to, near_entry **out, size_t *n)
 {
 	s3_ctx *c = vctx;
 	*out = NULL;
 	*n = 0;
-	char lo[24], hi[24];
-	snprintf(lo, sizeof lo, "%012lld", (long long)from);
-	snprintf(hi, sizeof hi, "%012lld", (long long)(to >= 0 ? to : 999999999999LL));
-	size_t common = 0;
-	while (common < 12 && lo[common] == hi[common])
-		common++;
-	ldp_buf p = LDP_BUF_INIT;
-	ldp_buf_printf(&p, "%s%.*s", c->prefix, (int)common, lo);
-	if (ldp_buf_oom(&p))
-		return LDP_ENOMEM;
-	ldp_s3_list l;
-	memset(&l, 0, sizeof l);
-	int rc = ldp_s3_list_objects(c->client, c->bucket, p.ptr, 0, &l);
-	ldp_buf_free(&p);
-	if (rc)
-		return ldp_error_wrap(rc, "listing %s", c->what);
-	size_t plen = strlen(c->prefix);
-	near_entries e = {0};
-	for (size_t i = 0; !rc && i < l.n; i++) {
-		const char *rel = l.items[i].key + plen;
-		/* <12 digits>/block.json marks one block of the lake layout */
-		if (strlen(rel) != 12 + strlen("/block.json") || strspn(rel, "0123456789") != 12 ||
-		    strcmp(rel + 12, "/block.json") != 0)
-			continue;
-		int64_t h = strtoll(rel, NULL, 10);
-		if (h >= from && (to < 0 || h <= to))
-			rc = near_entries_push(&e, h, 0, rel, 12);
-	}
-	ldp_s3_list_free(&l);
+	/* "<prefix>000061321189" sorts just below "<prefix>000061321189/", so
+	 * listing after it starts at `from` itself; 12-digit zero padding makes
+	 * key order height order, so a mainnet bucket is neither walked from
+	 * its genesis nor (with to=) past the range. */
+	ldp_buf sa = LDP_BUF_INIT;
+	ldp_buf_printf(&sa, "%s%012lld", c->prefix, (long long)from);
+	if (ldp_buf_oom(&sa))
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	s3_walk w = {c, from, to, {0}};
+	ldp_s3_list_query q = {c->bucket, c->prefix, "/", sa.ptr, 0};
+	int rc = ldp_s3_list_each(c->client, &q, s3_visit, &w);
+	ldp_buf_free(&sa);
 	if (rc) {
-		near_entries_free(e.e, e.n);
-		return rc;
+		near_entries_free(w.e.e, w.e.n);
+		return rc; /* already says "listing s3://bucket/prefix/: ..." */
 	}
-	/* keys come in key order, and 12-digit zero padding makes that height order */
-	*out = e.e;
-	*n = e.n;
+	*out = w.e.e;
+	*n = w.e.n;
 	return 0;
 }
 
