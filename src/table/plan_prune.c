@@ -242,12 +242,9 @@ static int prepare_specs(const ldp_metadata *m, const ldp_schema *schema, const 
 int ldp_table_plan_filtered(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_selector *sel,
 			    const ldp_plan_options *o, ldp_scan_plan *out, ldp_plan_report *rep)
 {
-	if (!rep) { /* the caller wants no report: build one and free it (its filter text is malloc'd) */
-		ldp_plan_report local;
-		int lrc = ldp_table_plan_filtered(wh, t, sel, o, out, &local);
-		ldp_plan_report_clear(&local);
-		return lrc;
-	}
+	ldp_plan_report local;
+	if (!rep)
+		rep = &local;
 	memset(rep, 0, sizeof *rep);
 	memset(out, 0, sizeof *out);
 	const ldp_snapshot *snap;
