@@ -40,20 +40,6 @@ static int ensure_namespace(ldp_warehouse *wh, const char *ns)
 	return rc;
 }
 
-/* A table this ingest created and could not fill is dropped again, unless
- * someone committed to it meanwhile; the original error is kept. */
-static void undo_create(ldp_warehouse *wh, const ldp_ident *id)
-{
-	int code = ldp_error_last()->code;
-	char *msg = strdup(ldp_error_last()->message);
-	ldp_table *t = NULL;
-	if (ldp_table_load(wh, id, &t) == LDP_OK && t->meta->nsnapshots == 0)
-		ldp_table_drop(wh, id, 1);
-	ldp_table_free(t);
-	ldp_error_set(code, "%s", msg ? msg : "ingest failed");
-	free(msg);
-}
-
 typedef struct load_args {
 	const ldp_kv *summary;
 	size_t nsummary;
@@ -117,7 +103,7 @@ static int load(ldp_warehouse *wh, const char *sql, const ldp_ident *id, const l
 		progress(o, "checking the data");
 		if ((rc = o->check(o->check_ctx, e, sql))) {
 			if (res->created)
-				undo_create(wh, id);
+				ldp_table_undo_create(wh, id); /* a table this ingest created and could not fill */
 			return rc;
 		}
 	}
@@ -141,7 +127,7 @@ static int load(ldp_warehouse *wh, const char *sql, const ldp_ident *id, const l
 		}
 	}
 	if (rc && res->created)
-		undo_create(wh, id);
+		ldp_table_undo_create(wh, id); /* a table this ingest created and could not fill */
 	return rc;
 }
 
