@@ -117,7 +117,12 @@ check("still alive" in out, "the shell survives Ctrl-C")
 send("select 1 +\r")
 expect("...> ")
 send("\x03")
-expect("ldp> ")
+# libedit usually returns from the read at once; when the signal lands while
+# it is outside read() it keeps reading, and the shell drops the pending
+# input when that line ends. Either way "select 1 +" must be gone.
+if expect("ldp> ", timeout=5, fail=False) is None:
+    send("\r")
+    expect("ldp> ")
 send("select 5 as five;\r")
 out = expect("ldp> ")
 check("five" in out and "│       5 │" in out, "Ctrl-C clears the pending input")
