@@ -182,22 +182,9 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 	const ldp_schema *s = p->schema;
 	if (!s)
 		return ldp_error_set(LDP_ECORRUPT, "table metadata has no current schema");
-	ldp_buf_puts(out, "SELECT ");
-	for (size_t i = 0; i < s->root.nfields; i++) {
-		if (i)
-			ldp_buf_puts(out, ", ");
-		const ldp_field *f = &s->root.fields[i];
-		if (p->nfiles == 0) {
-			ldp_buf_puts(out, "CAST(NULL AS ");
-			int rc = ldp_type_to_duckdb(f->type, out);
-			if (rc)
-				return rc;
-			ldp_buf_puts(out, ") AS ");
-		}
-		ldp_buf_put_sql_ident(out, f->name);
-	}
-	if (s->root.nfields == 0)
-		ldp_buf_puts(out, "NULL AS \"(no columns)\"");
+	int lrc = ice_scan_select_list(p, out);
+	if (lrc)
+		return lrc;
 	if (p->nfiles == 0) {
 		if (hidden)
 			ldp_buf_puts(out, ", CAST(NULL AS VARCHAR) AS __ldp_file, CAST(NULL AS BIGINT) AS __ldp_pos, "

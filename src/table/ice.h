@@ -55,4 +55,8 @@ int ice_commit_metadata(struct ldp_warehouse *wh, const struct ldp_ident *id, ic
  * "name"), over schema s, with its default field name and field_id 0. */
 int ice_partition_field_parse(ldp_arena *a, const char *term, const ldp_schema *s, ldp_partition_field *out);
 
+/* "SELECT <columns>" of a scan query over plan p (scan.c). */
+struct ldp_scan_plan;
+int ice_scan_select_list(const struct ldp_scan_plan *p, ldp_buf *out);
+
 #endif

@@ -129,13 +129,11 @@ int ldp_table_manifests(const ldp_table *t, const ldp_snapshot_selector *sel, ld
 	return ice_snapshot_manifests(snap, a, out, n);
 }
 
-int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
+/* "SELECT <the schema's columns>" (typed NULLs when the plan has no files),
+ * the start of every scan query; shared with the delete-applying scan. */
+int ice_scan_select_list(const ldp_scan_plan *p, ldp_buf *out)
 {
-	if (p->ndeletes)
-		return ldp_scan_plan_sql_deletes(p, 0, out);
 	const ldp_schema *s = p->schema;
-	if (!s)
-		return ldp_error_set(LDP_ECORRUPT, "table metadata has no current schema");
 	ldp_buf_puts(out, "SELECT ");
 	for (size_t i = 0; i < s->root.nfields; i++) {
 		if (i)
@@ -152,6 +150,19 @@ int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 	}
 	if (s->root.nfields == 0)
 		ldp_buf_puts(out, "NULL AS \"(no columns)\"");
+	return LDP_OK;
+}
+
+int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
+{
+	if (p->ndeletes)
+		return ldp_scan_plan_sql_deletes(p, 0, out);
+	const ldp_schema *s = p->schema;
+	if (!s)
+		return ldp_error_set(LDP_ECORRUPT, "table metadata has no current schema");
+	int lrc = ice_scan_select_list(p, out);
+	if (lrc)
+		return lrc;
 	if (p->nfiles == 0) {
 		ldp_buf_puts(out, " LIMIT 0");
 		return ldp_buf_oom(out);
