@@ -69,55 +69,6 @@ const char *ldp_sql_kind_name(ldp_sql_kind k)
 	return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "statement";
 }
 
-typedef struct first_ctx {
-	ldp_sql_session *s;
-	ldp_ident *out;
-	int *found;
-	int rc;
-} first_ctx;
-
-static int first_one(const ldp_sql_name *n, void *ud)
-{
-	first_ctx *c = ud;
-	if (n->nparts > 3)
-		return 0;
-	char ns[512], name[256];
-	if (n->nparts == 3)
-		snprintf(ns, sizeof ns, "%s.%s", n->parts[0], n->parts[1]);
-	else
-		snprintf(ns, sizeof ns, "%s", n->parts[0]);
-	snprintf(name, sizeof name, "%s", n->parts[n->nparts - 1]);
-	char *at = strchr(name, '@');
-	char suffix[256] = "";
-	if (at) {
-		snprintf(suffix, sizeof suffix, "%s", at);
-		*at = '\0';
-	}
-	int exists = 0;
-	c->rc = ldp_warehouse_resolve_table(c->s->wh, ns, name, c->out, &exists);
-	if (c->rc)
-		return 1;
-	if (!exists)
-		return 0;
-	if (*suffix) {
-		size_t l = strlen(c->out->name);
-		snprintf(c->out->name + l, sizeof c->out->name - l, "%s", suffix);
-	}
-	*c->found = 1;
-	return 1;
-}
-
-int ldp_sql_first_table(ldp_sql_session *s, const char *stmt, ldp_ident *out, int *found)
-{
-	*found = 0;
-	memset(out, 0, sizeof *out);
-	if (!s->wh)
-		return LDP_OK;
-	first_ctx c = {s, out, found, LDP_OK};
-	ldp_sql_scan_names(stmt, first_one, &c);
-	return c.rc;
-}
-
 static int run_in_duckdb(ldp_sql_session *s, const char *stmt, ldp_sql_outcome *out)
 {
 	int rc = LDP_OK;

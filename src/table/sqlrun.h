@@ -73,9 +73,4 @@ int ldp_sql_run(ldp_sql_session *s, const char *stmt, ldp_sql_outcome *out);
  * then holds the name as given). */
 int ldp_warehouse_resolve_table(ldp_warehouse *wh, const char *ns, const char *name, ldp_ident *out, int *exists);
 
-/* The first qualified name (ns.t, a.b.t, "a.b".t; time-travel suffixes
- * "t@..." kept in the name) in stmt that is an existing Iceberg table.
- * *found = 0 when none is. */
-int ldp_sql_first_table(ldp_sql_session *s, const char *stmt, ldp_ident *out, int *found);
-
 #endif
