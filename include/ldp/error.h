@@ -29,7 +29,9 @@ typedef enum ldp_status {
 	LDP_ESQL = -8,         /* the SQL engine rejected a statement (parse, bind, run) */
 	LDP_EUNSUPPORTED = -9, /* valid, but not supported by this version */
 	LDP_ECORRUPT = -10,    /* a file exists but cannot be decoded */
-	LDP_EINTERRUPTED = -11 /* cancelled by the user (Ctrl-C) */
+	LDP_EINTERRUPTED = -11, /* cancelled by the user (Ctrl-C) */
+	LDP_EBUSY = -12,        /* held by someone else (a pipeline's run lock); try later */
+	LDP_EFAILED = -13       /* the work ran and failed (a pipeline step, a data check) */
 } ldp_status;
 
 typedef struct ldp_error {

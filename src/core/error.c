@@ -132,6 +132,8 @@ const char *ldp_status_name(int code)
 	case LDP_EUNSUPPORTED: return "unsupported";
 	case LDP_ECORRUPT: return "corrupt file";
 	case LDP_EINTERRUPTED: return "interrupted";
+	case LDP_EBUSY: return "busy";
+	case LDP_EFAILED: return "failed";
 	default: return "unknown error";
 	}
 }
@@ -147,6 +149,8 @@ int ldp_status_is_user_error(int code)
 	case LDP_EUNSUPPORTED:
 	case LDP_ECORRUPT:
 	case LDP_EINTERRUPTED:
+	case LDP_EBUSY:
+	case LDP_EFAILED:
 	case LDP_EIO:
 		return 1;
 	default:
