@@ -523,7 +523,7 @@ static void test_interval_schedule(void **state)
 	ldp_pipeline_set_free(set);
 
 	project("badcron", "pipelines:\n  p:\n    schedule: '0 25 * * *'\n    steps: [{name: a, shell: x}]\n");
-	load_fails("ldp.yml:5:", "pipeline 'p'", "schedule '0 25 * * *'", "hour", NULL);
+	load_fails("ldp.yml:5:", "pipeline 'p'", "schedule: cron expression '0 25 * * *'", "hour", NULL);
 	project("badcron2", "pipelines:\n  p:\n    schedule: '@dayly'\n    steps: [{name: a, shell: x}]\n");
 	load_fails("ldp.yml:5:", "unknown macro", NULL);
 }
