@@ -98,3 +98,13 @@ int cmd_run(int argc, char **argv);
 void cmd_run_help(FILE *out);
 int cmd_demo(int argc, char **argv);
 void cmd_demo_help(FILE *out);
+/* Pipeline runs (cmd_pipeline_run.c, cmd_runs.c): `ldp pipeline run` is
+ * reached through the `pipeline` dispatcher with argv[0] = "run". */
+int cmd_pipeline_run(int argc, char **argv);
+void cmd_pipeline_run_help(FILE *out);
+int cmd_backfill(int argc, char **argv);
+void cmd_backfill_help(FILE *out);
+int cmd_runs(int argc, char **argv);
+void cmd_runs_help(FILE *out);
+int cmd_logs(int argc, char **argv);
+void cmd_logs_help(FILE *out);

@@ -32,7 +32,7 @@ static void tpl_init(tpl *t, const char *name)
 {
 	memset(t, 0, sizeof *t);
 	t->proj.dir = malloc(512);
-	snprintf(t->proj.dir, 512, "%s/pipeline-exec-%s-%d", LDP_TEST_TMP, name, (int)getpid());
+	snprintf(t->proj.dir, 512, "%s/pipeline-exec-%s", LDP_TEST_TMP, name);
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", t->proj.dir, t->proj.dir);
 	assert_int_equal(system(cmd), 0);
