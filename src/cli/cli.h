@@ -98,9 +98,12 @@ int cmd_run(int argc, char **argv);
 void cmd_run_help(FILE *out);
 int cmd_demo(int argc, char **argv);
 void cmd_demo_help(FILE *out);
-/* Pipeline runs (cmd_pipeline_run.c, cmd_runs.c): `ldp pipeline run` is
- * reached through the `pipeline` dispatcher with argv[0] = "run". */
+int cmd_pipeline(int argc, char **argv);
+void cmd_pipeline_help(FILE *out);
+/* `ldp pipeline run|export ...`: argv[0] is "run"/"export", as for commands. */
 int cmd_pipeline_run(int argc, char **argv);
+int cmd_pipeline_export(int argc, char **argv);
+/* Pipeline runs (cmd_pipeline_run.c, cmd_runs.c). */
 void cmd_pipeline_run_help(FILE *out);
 int cmd_backfill(int argc, char **argv);
 void cmd_backfill_help(FILE *out);

@@ -13,11 +13,6 @@
 #include "pipeline/pipeline.h"
 #include "pipeline/state.h"
 
-/* TEMPORARY until helper A's pipeline.h lands (same prototypes) */
-int ldp_pipeline_check_env(const ldp_pipeline *pl);
-int ldp_pipeline_date_parse(const char *text, const char *tz, time_t *out);
-int ldp_pipeline_format_time(time_t t, const char *tz, char *out);
-
 #define DEFAULT_GRACE_S 30.0
 #define MAX_BACKFILL_RUNS 10000
 

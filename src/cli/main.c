@@ -26,6 +26,7 @@ static const ldp_cli_cmd commands[] = {
 	{"branch", "Write-audit-publish: create, list, merge (publish) and drop table branches", cmd_branch, cmd_branch_help},
 	{"transform", "Run dbt projects on the warehouse: run, build, test, seed, compile, ls, docs", cmd_transform, cmd_transform_help},
 	{"shell", "Interactive SQL over the warehouse (line editing, history, completion)", cmd_shell, cmd_shell_help},
+	{"pipeline", "List, show, validate, run and export pipelines (DAGs of steps)", cmd_pipeline, cmd_pipeline_help},
 	{"backfill", "Run a pipeline once per interval between two dates", cmd_backfill, cmd_backfill_help},
 	{"runs", "Pipeline run history: state, duration, failed step", cmd_runs, cmd_runs_help},
 	{"logs", "The captured output of a pipeline run's steps", cmd_logs, cmd_logs_help},

@@ -22,9 +22,6 @@
 #include "pipeline/exec_internal.h"
 #include "pipeline/notify.h"
 
-/* pipeline_time.c */
-int pl_format_iso(const char *tz, time_t t, char *out);
-
 #define KILL_GRACE_S 5.0 /* SIGTERM -> SIGKILL */
 
 const char *ldp_run_type_name(ldp_run_type t)
@@ -348,7 +345,7 @@ static void notify(runner *r, const char *state, double dur)
 	if (!var)
 		return;
 	char iso[32] = "";
-	if (pl_format_iso(r->rc.timezone, r->rc.logical_date, iso))
+	if (ldp_pipeline_format_time(r->rc.logical_date, r->rc.timezone, iso))
 		ldp_error_clear();
 	const step_rt *f = r->first_failed >= 0 ? &r->steps[r->first_failed] : NULL;
 	char *url = NULL;

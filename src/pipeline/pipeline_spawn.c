@@ -23,9 +23,6 @@
 
 extern char **environ;
 
-/* pipeline_time.c: t in tz as "2023-01-01T00:00:00+00:00" */
-int pl_format_iso(const char *tz, time_t t, char *out);
-
 /* Lines longer than this are stored in pieces rather than buffered forever. */
 #define MAX_PARTIAL (64 * 1024)
 
@@ -66,7 +63,7 @@ static const char *const run_env_names[] = {"LDP_PROJECT", "LDP_RUN_ID", "LDP_PI
 static char **build_env(runner *r, const ldp_step *st)
 {
 	char iso[32] = "";
-	if (pl_format_iso(r->rc.timezone, r->rc.logical_date, iso))
+	if (ldp_pipeline_format_time(r->rc.logical_date, r->rc.timezone, iso))
 		ldp_error_clear();
 	char ds[11];
 	snprintf(ds, sizeof ds, "%.10s", iso);
