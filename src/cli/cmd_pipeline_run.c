@@ -62,6 +62,9 @@ static void install_stop_handlers(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* `ldp pipeline run x | head` must not kill the runner mid-run: echoing
+	 * into a closed pipe just fails (steps get SIGPIPE back by default) */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 /* Project, pipelines and the named pipeline; prints the error itself. */

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -121,9 +122,14 @@ static void child_fail(const char *what, const char *arg)
 			break;
 }
 
-static void child_exec(runner *r, char **argv, char **env, int devnull, int out, int err)
+static void child_exec(runner *r, pid_t parent, char **argv, char **env, int devnull, int out, int err)
 {
 	setpgid(0, 0);
+	/* a runner that dies (SIGKILL, OOM) takes its steps with it: a resumed
+	 * run must not race a step still running from the dead one */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(126);
 	if (dup2(devnull, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
 		_exit(126);
 	/* dispositions the runner set (ignored SIGPIPE, handlers) must not leak
@@ -180,9 +186,10 @@ int pl_spawn(runner *r, step_rt *s)
 		/* flush so the child does not inherit (and repeat) buffered output */
 		fflush(stdout);
 		fflush(stderr);
+		pid_t self = getpid();
 		pid_t pid = fork();
 		if (pid == 0)
-			child_exec(r, argv, env, devnull, outp[1], errp[1]);
+			child_exec(r, self, argv, env, devnull, outp[1], errp[1]);
 		if (pid < 0) {
 			rc = ldp_error_set(LDP_EIO, "starting step %s: fork: %s", st->name, strerror(errno));
 		} else {

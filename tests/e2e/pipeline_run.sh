@@ -97,6 +97,10 @@ pipelines:
         depends_on: [quick]
       - name: stubborn
         shell: "if [ -f resumed ]; then echo stubborn-done >> graceful.log; else sleep 30; fi"
+  crashy:
+    steps:
+      - name: long
+        shell: "if [ -f crashed ]; then echo recovered; else exec sleep 37.123; fi"
   daily:
     steps:
       - name: record
@@ -221,6 +225,31 @@ c = [(x["step"], x["attempt"], x["state"]) for x in d["attempts"]]
 assert d["state"] == "success", d
 assert ("quick", 2, "success") not in c and ("stubborn", 2, "success") in c, c
 ' && ok "resume kept quick, re-ran stubborn as attempt 2" || fail "resume attempts"
+
+# ---- a runner killed by SIGKILL: its step dies with it, the run resumes ----
+(cd "$P" && exec "$LDP" pipeline run crashy --date 2023-01-05 --quiet) &
+runner=$!
+CID=crashy__manual__20230105T000000
+for _ in $(seq 50); do
+	n=$(cd "$P" && "$LDP" logs $CID --json 2>/dev/null | py 'print(len(d["attempts"]))' 2>/dev/null || echo 0)
+	[[ "$n" == 1 ]] && break
+	sleep 0.1
+done
+kill -KILL "$runner"
+wait "$runner" || true
+sleep 0.3
+if stray=$(pgrep -f "sleep 37.123"); then
+	fail "the step outlived its runner"
+	kill $stray || true
+else
+	ok "the step died with its runner"
+fi
+expect_eq "stale run still says running" "$(logs_json $CID | py 'print(d["state"])')" running
+touch "$P/crashed"
+run_capture "$LDP" pipeline run crashy --run-id $CID
+expect_eq "resume after crash exit" "$rc" 0
+expect_eq "resume after crash attempts" "$(logs_json $CID | py 'print(d["state"], [(x["attempt"], x["state"]) for x in d["attempts"]])')" \
+	"success [(1, 'interrupted'), (2, 'success')]"
 
 # ---- --step: one step, the run named by the caller (Airflow) ----
 run_capture "$LDP" pipeline run ok --date 2023-01-05 --step answer --run-id af_run_1 --json
