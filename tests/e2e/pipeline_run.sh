@@ -101,6 +101,12 @@ pipelines:
     steps:
       - name: long
         shell: "if [ -f crashed ]; then echo recovered; else exec sleep 37.123; fi"
+  noisy:
+    notify:
+      on_success: {webhook_env: LDP_TEST_DEAD_HOOK}
+    steps:
+      - name: fine
+        shell: "true"
   daily:
     steps:
       - name: record
@@ -271,6 +277,16 @@ expect_eq "sixam dates" "$(tr '\n' ' ' <"$P/sixam.txt")" "2023-01-01T06:00:00+00
 run_capture "$LDP" backfill flaky --from 2023-01-01 --to 2023-01-03 --quiet
 expect_eq "backfill stops at the first failure" "$rc" 1
 expect_eq "one failed backfill run" "$(cd "$P" && "$LDP" runs --pipeline flaky --json | py 'print(len([r for r in d if r["run_type"] == "backfill"]))')" 1
+
+# ---- a notification that cannot be delivered is a warning, not a failed run ----
+# (nothing listens on port 9 of 127.0.0.1: the POST is refused)
+export LDP_TEST_DEAD_HOOK=http://127.0.0.1:9/hook
+run_capture "$LDP" pipeline run noisy --date 2023-01-05
+expect_eq "dead webhook exit" "$rc" 0
+expect_has "dead webhook warning" "$err" "warning"
+expect_has "dead webhook in logs" "$(cd "$P" && "$LDP" logs noisy__manual__20230105T000000)" \
+	"warning: the success notification (webhook from \$LDP_TEST_DEAD_HOOK) failed"
+unset LDP_TEST_DEAD_HOOK
 
 # ---- runs table, bad input ----
 run_capture "$LDP" runs --limit 3
