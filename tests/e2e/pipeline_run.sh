@@ -17,18 +17,10 @@ mkdir -p "$T"
 P="$T/proj"
 "$LDP" init "$P" >/dev/null
 
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-expect_eq() { if [[ "$2" == "$3" ]]; then ok "$1"; else fail "$1: got [$2] want [$3]"; fi; }
+# shared helpers: fail, ok, expect_eq, run_capture (sets out, err, rc), finish
+source "$(dirname "${BASH_SOURCE[0]}")/lib/checks.sh"
 expect_has() { if [[ "$2" == *"$3"* ]]; then ok "$1"; else fail "$1: [$3] not in:"$'\n'"$2"; fi; }
-run_capture() {
-	set +e
-	out=$(cd "$P" && "$@" 2>"$T/stderr")
-	rc=$?
-	set -e
-	err=$(cat "$T/stderr")
-}
+cd "$P" # every command below runs in the project
 # py EXPR-SCRIPT: python with the JSON of stdin as `d`
 py() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
 logs_json() { (cd "$P" && "$LDP" logs "$1" --json); }
@@ -305,8 +297,4 @@ expect_has "unknown step message" "$err" "no step 'nope'"
 run_capture "$LDP" logs no_such_run
 expect_eq "unknown run exit" "$rc" 1
 
-if [[ $fails -gt 0 ]]; then
-	echo "$fails failure(s)" >&2
-	exit 1
-fi
-echo "all pipeline run tests passed"
+finish "pipeline run"
