@@ -234,6 +234,12 @@ int cmd_logs(int argc, char **argv)
 	if (!rc) {
 		char *used = calloc(json_array_size(logs) + 1, 1);
 		json_t *out_atts = json_array();
+		if (!used || !out_atts) {
+			free(used);
+			json_decref(out_atts);
+			rc = ldp_error_set(LDP_ENOMEM, "out of memory");
+			goto done;
+		}
 		size_t i;
 		json_t *a;
 		json_array_foreach(atts, i, a) {
@@ -247,7 +253,7 @@ int cmd_logs(int argc, char **argv)
 		}
 		/* lines without an attempt (the run's own warnings, e.g. a failed notification) */
 		json_array_foreach(logs, i, a) {
-			if (used && used[i])
+			if (used[i])
 				continue;
 			json_t *c = json_pack("{s:O, s:O, s:n, s:[]}", "step", json_object_get(a, "step"), "attempt",
 					      json_object_get(a, "attempt"), "state", "logs");
@@ -278,6 +284,7 @@ int cmd_logs(int argc, char **argv)
 			json_decref(out_atts);
 		}
 	}
+done:
 	json_decref(run);
 	json_decref(atts);
 	json_decref(logs);

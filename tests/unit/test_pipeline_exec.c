@@ -312,9 +312,16 @@ static void test_concurrency(void **state)
 }
 
 static volatile int stop_flag;
+static const char *stop_when_exists[2];
+/* Stop once both files exist (the steps have started), whatever the load. */
 static void *set_stop(void *arg)
 {
-	usleep((useconds_t)(intptr_t)arg);
+	(void)arg;
+	for (int i = 0; i < 2000; i++) {
+		if (access(stop_when_exists[0], F_OK) == 0 && access(stop_when_exists[1], F_OK) == 0)
+			break;
+		usleep(10000);
+	}
 	stop_flag = 1;
 	return NULL;
 }
@@ -324,20 +331,25 @@ static void test_stop_and_resume(void **state)
 	(void)state;
 	tpl t;
 	tpl_init(&t, "stopresume");
-	add(&t, "one", "sleep 0.6; echo one >> done.txt", NULL);
+	add(&t, "one", "touch one.started; sleep 0.6; echo one >> done.txt", NULL);
 	add(&t, "two", "echo two >> done.txt", "one", NULL);
-	ldp_step *three = add(&t, "three", "sleep 30", NULL);
+	ldp_step *three = add(&t, "three", "touch three.started; sleep 30", NULL);
 	three->timeout_s = 0; /* only the stop ends it */
 	ldp_run_options o;
 	memset(&o, 0, sizeof o);
 	o.logical_date = JAN1_2023;
 	o.stop = &stop_flag;
-	o.grace_s = 1.2;
+	o.grace_s = 2;
 	o.ldp_bin = LDP_BIN;
 	t.pl.max_active_steps = 2;
 	stop_flag = 0;
 	pthread_t th;
-	pthread_create(&th, NULL, set_stop, (void *)(intptr_t)200000);
+	char f1[600], f3[600];
+	snprintf(f1, sizeof f1, "%s/one.started", t.proj.dir);
+	snprintf(f3, sizeof f3, "%s/three.started", t.proj.dir);
+	stop_when_exists[0] = f1;
+	stop_when_exists[1] = f3;
+	pthread_create(&th, NULL, set_stop, NULL);
 	char id[64];
 	int rc = run(&t, &o, id);
 	pthread_join(th, NULL);
@@ -351,7 +363,9 @@ static void test_stop_and_resume(void **state)
 	ldp_state *s = st_open(&t);
 	json_t *states;
 	assert_int_equal(ldp_state_step_states(s, id, &states), 0);
-	assert_string_equal(jstr(states, "one"), "success");  /* finished within the grace period */
+	assert_non_null(jstr(states, "one"));
+	assert_non_null(jstr(states, "three"));
+	assert_string_equal(jstr(states, "one"), "success");       /* finished within the grace period */
 	assert_string_equal(jstr(states, "three"), "interrupted"); /* did not */
 	assert_null(json_object_get(states, "two"));             /* never started */
 	json_decref(states);
