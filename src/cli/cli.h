@@ -98,3 +98,7 @@ int cmd_run(int argc, char **argv);
 void cmd_run_help(FILE *out);
 int cmd_demo(int argc, char **argv);
 void cmd_demo_help(FILE *out);
+int cmd_check(int argc, char **argv);
+void cmd_check_help(FILE *out);
+int cmd_notify(int argc, char **argv);
+void cmd_notify_help(FILE *out);
