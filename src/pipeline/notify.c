@@ -203,8 +203,12 @@ int ldp_notify_post(const char *url, json_t *message)
 	if (!body)
 		return ldp_error_set(LDP_ENOMEM, "out of memory");
 	static const char *const headers[] = {"Content-Type: application/json"};
-	/* the URL is the webhook's secret: hidden from every message and log line */
-	const char *secrets[] = {url};
+	/* The URL is the webhook's secret (Slack's token is its path): hidden
+	 * from every message and log line. The path is listed on its own since
+	 * the client rewrites user:password@ in a URL before matching secrets. */
+	const char *scheme_end = strstr(url, "://");
+	const char *path = scheme_end ? strchr(scheme_end + 3, '/') : NULL;
+	const char *secrets[] = {url, path && path[1] ? path : url};
 	ldp_http_request req;
 	memset(&req, 0, sizeof req);
 	req.method = "POST";
@@ -216,7 +220,7 @@ int ldp_notify_post(const char *url, json_t *message)
 	req.timeout_ms = 30000;
 	req.retry_max_ms = 60000;
 	req.secrets = secrets;
-	req.nsecrets = 1;
+	req.nsecrets = 2;
 	ldp_http_response res;
 	memset(&res, 0, sizeof res);
 	int rc = ldp_http_do(&req, &res);
@@ -227,7 +231,7 @@ int ldp_notify_post(const char *url, json_t *message)
 	}
 	if (res.status < 200 || res.status > 299) {
 		ldp_buf quote = LDP_BUF_INIT;
-		char *safe = res.body ? ldp_http_redact(res.body, secrets, 1) : NULL;
+		char *safe = res.body ? ldp_http_redact(res.body, secrets, 2) : NULL;
 		if (safe && *safe) {
 			ldp_buf_puts(&quote, ": ");
 			put_cut(&quote, safe, 200);

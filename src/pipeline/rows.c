@@ -140,11 +140,13 @@ void ldp_rows_format(const json_t *rs, size_t nrows, size_t max_cell, ldp_buf *b
 			const char *s = cells[r * ncol + c] ? cells[r * ncol + c] : "";
 			if (c)
 				ldp_buf_puts(b, " | ");
-			/* the last column needs no trailing padding */
-			if (c + 1 == ncol && !(r && numeric[c] == 1))
+			/* numbers and their header right-aligned; the last column
+			 * needs no trailing padding */
+			int right = numeric[c] == 1;
+			if (c + 1 == ncol && !right)
 				ldp_buf_puts(b, s);
 			else
-				pad(b, s, width[c], r && numeric[c] == 1);
+				pad(b, s, width[c], right);
 		}
 		ldp_buf_putc(b, '\n');
 		if (r == 0) {
