@@ -57,6 +57,14 @@ static int split_list(const char *text, const char *what, char ***out, size_t *n
 	}
 }
 
+static void check_clear(ldp_check *c)
+{
+	free_strv(c->columns, c->ncolumns);
+	free_strv(c->values, c->nvalues);
+	free(c->max_age);
+	free(c->sql);
+}
+
 static ldp_check *push(ldp_check_set *s)
 {
 	ldp_check *grown = realloc(s->items, (s->n + 1) * sizeof *grown);
@@ -130,8 +138,9 @@ int ldp_check_add(ldp_check_set *s, ldp_check_kind kind, const char *arg)
 		if (c.columns && (c.columns[0] = strndup(arg, (size_t)(sep - arg))))
 			c.ncolumns = 1;
 		else
-			return ldp_error_set(LDP_ENOMEM, "out of memory");
-		rc = split_list(sep + 1, "--accepted-values", &c.values, &c.nvalues);
+			rc = ldp_error_set(LDP_ENOMEM, "out of memory");
+		if (!rc)
+			rc = split_list(sep + 1, "--accepted-values", &c.values, &c.nvalues);
 		break;
 	case LDP_CHECK_SQL:
 		if (!*arg)
@@ -144,10 +153,7 @@ int ldp_check_add(ldp_check_set *s, ldp_check_kind kind, const char *arg)
 	if (!rc && !slot)
 		rc = ldp_error_set(LDP_ENOMEM, "out of memory");
 	if (rc) {
-		free_strv(c.columns, c.ncolumns);
-		free_strv(c.values, c.nvalues);
-		free(c.max_age);
-		free(c.sql);
+		check_clear(&c);
 		return rc;
 	}
 	*slot = c;
@@ -156,12 +162,8 @@ int ldp_check_add(ldp_check_set *s, ldp_check_kind kind, const char *arg)
 
 void ldp_check_set_clear(ldp_check_set *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		free_strv(s->items[i].columns, s->items[i].ncolumns);
-		free_strv(s->items[i].values, s->items[i].nvalues);
-		free(s->items[i].max_age);
-		free(s->items[i].sql);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		check_clear(&s->items[i]);
 	free(s->items);
 	free(s->table);
 	free(s->where);

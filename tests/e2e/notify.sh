@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end tests of `ldp notify` against a local webhook receiver
-# (tests/e2e/webhook_receiver.py on 127.0.0.1): the posted JSON's structure,
+# (tests/e2e/http_test_server.py's /hook/ paths on 127.0.0.1): the posted JSON's structure,
 # the query table and its truncation, pipeline context fields, retries on 500
 # and 429 (Retry-After honoured), a 400 as a clear failure, the missing env
 # var, --dry-run, and the webhook URL never printed.
@@ -15,20 +15,14 @@ rm -rf "$T"
 mkdir -p "$T/p"
 # shellcheck source=lib/checks.sh
 . "$LDP_SOURCE_DIR/tests/e2e/lib/checks.sh"
-REC="$T/posts.ndjson"
+# shellcheck source=lib/http_server.bash
+. "$LDP_SOURCE_DIR/tests/e2e/lib/http_server.bash"
+mkdir -p "$T/www"
+REC="$T/www/webhook_posts.ndjson"
 : >"$REC"
-
-PF="$T/port"
-python3 "$LDP_SOURCE_DIR/tests/e2e/webhook_receiver.py" --port-file "$PF" --record "$REC" >"$T/receiver.log" 2>&1 &
-RPID=$!
-trap 'kill "$RPID" 2>/dev/null || true; wait "$RPID" 2>/dev/null || true' EXIT
-for _ in $(seq 1 1200); do
-	[ -s "$PF" ] && break
-	kill -0 "$RPID" 2>/dev/null || { echo "webhook receiver died" >&2; exit 1; }
-	sleep 0.05
-done
-[ -s "$PF" ] || { echo "webhook receiver did not start" >&2; exit 1; }
-BASE="http://127.0.0.1:$(cat "$PF")"
+trap stop_http_server EXIT
+start_http_server "$T/www"
+BASE="$HTTP_URL"
 
 cd "$T/p"
 "$LDP" init . >/dev/null
