@@ -111,3 +111,7 @@ int cmd_runs(int argc, char **argv);
 void cmd_runs_help(FILE *out);
 int cmd_logs(int argc, char **argv);
 void cmd_logs_help(FILE *out);
+int cmd_check(int argc, char **argv);
+void cmd_check_help(FILE *out);
+int cmd_notify(int argc, char **argv);
+void cmd_notify_help(FILE *out);
