@@ -98,3 +98,6 @@ int cmd_run(int argc, char **argv);
 void cmd_run_help(FILE *out);
 int cmd_demo(int argc, char **argv);
 void cmd_demo_help(FILE *out);
+/* ldp pipeline export (argv[0] == "export"), called by the pipeline dispatcher. */
+int cmd_pipeline_export(int argc, char **argv);
+void cmd_pipeline_export_help(FILE *out);
