@@ -10,7 +10,7 @@
 #include "pipeline/airflow.h"
 #include "pipeline/pipeline.h"
 
-void cmd_pipeline_export_help(FILE *out)
+static void export_help(FILE *out)
 {
 	fprintf(out,
 		"usage: ldp pipeline export --airflow NAME -o DIR [--ldp-bin PATH] [--project-dir DIR] [--force]\n\n"
@@ -71,7 +71,7 @@ int cmd_pipeline_export(int argc, char **argv)
 		const char *a = argv[i];
 		int has_value = i + 1 < argc;
 		if (cli_is_help(a)) {
-			cmd_pipeline_export_help(stdout);
+			export_help(stdout);
 			return LDP_EXIT_OK;
 		} else if (!strcmp(a, "--force")) {
 			force = 1;

@@ -212,9 +212,6 @@ void ldp_sh_put_word(ldp_buf *b, const char *s)
 	ldp_buf_putc(b, '\'');
 }
 
-/* TEMPORARY until helper A's pipeline.h lands in main (then pipeline.h declares it). */
-int ldp_pipeline_format_time(time_t t, const char *tz, char *out);
-
 /* ldp's macros as Airflow's presets (Airflow has no @midnight/@annually). */
 static const char *schedule_text(const char *s)
 {
@@ -240,7 +237,7 @@ static int put_start_date(ldp_buf *b, const ldp_pipeline *pl, const char *tz)
 {
 	int y = 1970, mo = 1, d = 1, h = 0, mi = 0, s = 0;
 	if (pl->start_date) {
-		char iso[64];
+		char iso[32];
 		int rc = ldp_pipeline_format_time(pl->start_date, tz, iso);
 		if (rc)
 			return ldp_error_wrap(rc, "start_date of pipeline '%s'", pl->name);
