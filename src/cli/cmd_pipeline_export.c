@@ -111,14 +111,8 @@ int cmd_pipeline_export(int argc, char **argv)
 	if (!rc)
 		rc = ldp_pipelines_load(p, &set);
 	const ldp_pipeline *pl = NULL;
-	if (!rc && !(pl = ldp_pipeline_find(set, name))) {
-		ldp_buf names = LDP_BUF_INIT;
-		for (size_t i = 0; i < set->n; i++)
-			ldp_buf_printf(&names, "%s%s", i ? ", " : "", set->items[i].name);
-		rc = ldp_error_set(LDP_ENOTFOUND, "no pipeline '%s' in %s (pipelines: %s)", name, p->dir,
-				   set->n ? ldp_buf_cstr(&names) : "none");
-		ldp_buf_free(&names);
-	}
+	if (!rc)
+		rc = ldp_pipeline_find_or_error(set, name, &pl);
 	ldp_airflow_options o = {.ldp_bin = ldp_bin, .project_dir = project_dir ? project_dir : (p ? p->dir : NULL)};
 	if (!rc)
 		rc = ldp_airflow_dag_render(pl, &o, &text);
