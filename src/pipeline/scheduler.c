@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -341,6 +343,40 @@ static int reap(sched *s)
 	return active;
 }
 
+/* One scheduler a project: two would both resume the same recovered runs.
+ * The file's name cannot be a pipeline's (those never start with a dot).
+ * Returns the fd (close-on-exec, so runs never inherit it). */
+static int scheduler_lock(const ldp_project *p, int *fd_out)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/.ldp", p->dir);
+	mkdir(path, 0777);
+	snprintf(path, sizeof path, "%s/.ldp/locks", p->dir);
+	mkdir(path, 0777);
+	snprintf(path, sizeof path, "%s/.ldp/locks/.scheduler.lock", p->dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return ldp_error_set(LDP_EIO, "opening %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		char pid[32] = "";
+		ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? n : 0] = 0;
+		pid[strcspn(pid, "\n")] = 0;
+		close(fd);
+		return ldp_error_set(LDP_EBUSY,
+				     "another scheduler (pid %s) already runs the pipelines of %s; stop it first "
+				     "(lock file %s)",
+				     *pid ? pid : "?", p->dir, path);
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+		/* the pid is only for the message above: not worth failing over */
+	}
+	*fd_out = fd;
+	return 0;
+}
+
 /* ---- one pass ---- */
 
 /* Start the next thing for one pipeline; sets *wake to when it next needs
@@ -518,6 +554,9 @@ int ldp_scheduler_run(const ldp_project *p, const ldp_scheduler_options *o)
 				s.bin[n] = 0;
 		}
 	}
+	int lock_fd = -1;
+	if (!rc)
+		rc = scheduler_lock(p, &lock_fd);
 	if (!rc)
 		rc = ldp_state_open(p, &s.st);
 	if (!rc) {
@@ -541,6 +580,8 @@ int ldp_scheduler_run(const ldp_project *p, const ldp_scheduler_options *o)
 	free(s.pls);
 	ldp_state_close(s.st);
 	ldp_pipeline_set_free(set);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	if (!rc && o->once && s.any_failed)
 		rc = ldp_error_set(LDP_EFAILED, "a run the scheduler started did not succeed (see 'ldp runs')");
 	return rc;
