@@ -538,11 +538,18 @@ static int loop(sched *s)
 
 int ldp_scheduler_run(const ldp_project *p, const ldp_scheduler_options *o)
 {
-	sched s = {.p = p, .o = o};
 	ldp_pipeline_set *set = NULL;
 	int rc = ldp_pipelines_load(p, &set);
 	if (!rc)
-		rc = select_pipelines(&s, set);
+		rc = ldp_scheduler_run_set(p, set, o);
+	ldp_pipeline_set_free(set);
+	return rc;
+}
+
+int ldp_scheduler_run_set(const ldp_project *p, const ldp_pipeline_set *set, const ldp_scheduler_options *o)
+{
+	sched s = {.p = p, .o = o};
+	int rc = select_pipelines(&s, set);
 	if (!rc) {
 		if (o->ldp_bin)
 			snprintf(s.bin, sizeof s.bin, "%s", o->ldp_bin);
@@ -579,7 +586,6 @@ int ldp_scheduler_run(const ldp_project *p, const ldp_scheduler_options *o)
 	}
 	free(s.pls);
 	ldp_state_close(s.st);
-	ldp_pipeline_set_free(set);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	if (!rc && o->once && s.any_failed)

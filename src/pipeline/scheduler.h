@@ -85,6 +85,8 @@ typedef struct ldp_scheduler_options {
  * anything runs. Returns LDP_OK; with once, LDP_EFAILED when a run it
  * launched did not succeed. */
 int ldp_scheduler_run(const ldp_project *p, const ldp_scheduler_options *o);
+/* The same for pipelines already loaded (the set stays the caller's). */
+int ldp_scheduler_run_set(const ldp_project *p, const ldp_pipeline_set *set, const ldp_scheduler_options *o);
 
 /* The next interval of `pl` to queue (pure; unit tested).
  * last: the newest logical date already recorded (0: none); since: when the
