@@ -127,7 +127,7 @@ static void print_event(const ldp_sched_event *ev, void *userdata)
 			printf(" %s", ev->run_id);
 		else if (ev->pipeline)
 			printf(" %s", ev->pipeline);
-		if (ev->kind == LDP_SCHED_QUEUED || ev->kind == LDP_SCHED_SKIPPED)
+		if (ev->kind == LDP_SCHED_QUEUED)
 			printf(" (interval %s - %s)", ld, end);
 		if (ev->kind == LDP_SCHED_LAUNCHED)
 			printf(" (pid %ld)", ev->pid);

@@ -239,7 +239,10 @@ static int launch(sched *s, sched_pl *sp, const char *run_id, time_t logical)
 {
 	char date[32];
 	iso_utc(logical, date, sizeof date);
-	char *argv[] = {s->bin, "pipeline", "run", sp->pl->name, "--date", date, "--run-id", (char *)run_id, NULL};
+	char grace[32];
+	snprintf(grace, sizeof grace, "%g", s->o->grace_s);
+	char *argv[] = {s->bin,	 "pipeline", "run",   sp->pl->name, "--date", date, "--run-id", (char *)run_id,
+			"--grace", grace,    "--quiet", NULL};
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
@@ -420,10 +423,13 @@ static int step_pipeline(sched *s, sched_pl *sp, time_t now, time_t *wake)
 			goto fail;
 		if (rc == 0)
 			return 0;
-		if (skipped)
+		if (skipped) {
+			char when[32], msg[128];
+			iso_utc(logical, when, sizeof when);
+			snprintf(msg, sizeof msg, "catchup is false: missed intervals before %s are not run", when);
 			emit(s, (ldp_sched_event){.kind = LDP_SCHED_SKIPPED, .pipeline = sp->pl->name,
-						  .logical_date = logical, .interval_end = end,
-						  .message = "catchup is false: older missed intervals are not run"});
+						  .logical_date = logical, .interval_end = end, .message = msg});
+		}
 		char run_id[64] = "";
 		rc = ldp_state_run_queue(s->st, sp->pl->name, "scheduled", (double)logical, (double)logical,
 					 (double)end, run_id);
@@ -506,12 +512,12 @@ static int loop(sched *s)
 {
 	const ldp_scheduler_options *o = s->o;
 	for (;;) {
-		int active = reap(s);
+		reap(s);
 		if (is_stopping(s))
 			break;
 		time_t now = clock_now(s);
 		time_t wake = 0;
-		int launched = 0;
+		int launched = 0, active = 0;
 		for (size_t i = 0; i < s->n; i++) {
 			time_t w;
 			launched += step_pipeline(s, &s->pls[i], now, &w);
@@ -588,7 +594,8 @@ int ldp_scheduler_run_set(const ldp_project *p, const ldp_pipeline_set *set, con
 	ldp_state_close(s.st);
 	if (lock_fd >= 0)
 		close(lock_fd);
-	if (!rc && o->once && s.any_failed)
+	/* a stop is a normal end: runs it interrupted are resumed next time */
+	if (!rc && o->once && s.any_failed && !is_stopping(&s))
 		rc = ldp_error_set(LDP_EFAILED, "a run the scheduler started did not succeed (see 'ldp runs')");
 	return rc;
 }

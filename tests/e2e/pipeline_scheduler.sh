@@ -97,7 +97,7 @@ if [ "$(cut -c1-29 "$OUT/hourly.txt" 2>/dev/null)" = "$(echo "$want_h" | cut -c1
 else
 	fail "hourly.txt: $(cat "$OUT/hourly.txt" 2>/dev/null) (want the 00, 01 and 02 hours)"
 fi
-if [ "$(cut -c1-21 "$OUT/daily.txt" 2>/dev/null)" = "2026-11-24 2026-11-24T" ] && [ "$(lines "$OUT/daily.txt")" = 1 ]; then
+if [ "$(cut -c1-22 "$OUT/daily.txt" 2>/dev/null)" = "2026-11-24 2026-11-24T" ] && [ "$(lines "$OUT/daily.txt")" = 1 ]; then
 	ok "catchup false: only the latest day (2026-11-24)"
 else
 	fail "daily.txt: $(cat "$OUT/daily.txt" 2>/dev/null) (want one line for 2026-11-24)"
@@ -111,7 +111,7 @@ else
 	fail "ldp runs for hourly: $r"
 fi
 
-"$LDP" scheduler --once --now "$NOW" --json >"$T/s2.out" 2>"$T/s2.err" || fail "second --once exited $?: $(cat "$T/s2.err")"
+"$LDP" scheduler --once --now "$NOW" --pipeline hourly,daily --json >"$T/s2.out" 2>"$T/s2.err" || fail "second --once exited $?: $(cat "$T/s2.err")"
 if [ "$(lines "$OUT/hourly.txt")" = 3 ] && [ "$(lines "$OUT/daily.txt")" = 1 ] && ! grep -q '"queued"' "$T/s2.out"; then
 	ok "the same --now again queues nothing"
 else

@@ -148,7 +148,9 @@ static char self_exe[4096];
 
 static int fake_runner(int argc, char **argv)
 {
-	if (argc != 8 || strcmp(argv[2], "run") || strcmp(argv[4], "--date") || strcmp(argv[6], "--run-id"))
+	/* pipeline run NAME --date D --run-id ID --grace S --quiet */
+	if (argc != 11 || strcmp(argv[2], "run") || strcmp(argv[4], "--date") || strcmp(argv[6], "--run-id") ||
+	    strcmp(argv[8], "--grace") || strcmp(argv[9], "5") || strcmp(argv[10], "--quiet"))
 		return 2;
 	const char *name = argv[3], *date = argv[5], *id = argv[7];
 	ldp_project *p;
