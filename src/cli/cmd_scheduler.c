@@ -25,17 +25,20 @@ void cmd_scheduler_help(FILE *out)
 		"                    2026-11-25 14:00, +HH:MM offsets; no offset means UTC\n"
 		"  --grace S         on SIGTERM/SIGINT, give running steps S seconds to finish (default 30)\n"
 		"  --json            one JSON object a line instead of human log lines\n\n"
+		"SIGHUP reads the configuration again once the runs in flight have ended.\n"
 		"Log lines go to stdout (times in UTC); the runs' own output goes to stderr.\n"
 		"Exit codes: 0 stopped by a signal, or --once and every run succeeded; 1 bad configuration\n"
 		"(nothing ran) or, with --once, a run failed; 2 internal error.\n");
 }
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_stop(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 /* YYYY-MM-DD[(T| )HH:MM[:SS]][Z|(+|-)HH[:]MM]; no offset: UTC. */
@@ -217,9 +220,11 @@ int cmd_scheduler(int argc, char **argv)
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
 		o.only = (const char *const *)only;
 		o.nonly = nonly;
 		o.stop = &stop_requested;
+		o.reload = &reload_requested;
 		o.on_event = print_event;
 		o.userdata = &json;
 		rc = ldp_scheduler_run(p, &o);

@@ -30,6 +30,8 @@
 /* After a stop, children get the grace period plus this: their runner waits
  * grace for running steps, then SIGTERM, 5 s, SIGKILL, then records. */
 #define STOP_MARGIN_S 10.0
+/* loop()'s answer to a reload request (positive: never an ldp_status) */
+#define SCHED_RELOAD 1
 
 typedef struct pending {
 	char run_id[64];
@@ -61,8 +63,8 @@ typedef struct sched {
 
 const char *ldp_sched_event_name(ldp_sched_event_kind k)
 {
-	static const char *const names[] = {"start",    "queued",  "skipped", "exists",   "resuming", "launched",
-					    "finished", "waiting", "stopping", "killed", "error",    "stopped"};
+	static const char *const names[] = {"start",  "queued", "skipped", "exists",  "resuming", "launched", "finished",
+					    "waiting", "stopping", "killed", "error", "stopped", "reloaded"};
 	return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
@@ -518,9 +520,11 @@ static int loop(sched *s)
 		time_t now = clock_now(s);
 		time_t wake = 0;
 		int launched = 0, active = 0;
+		int reloading = !o->once && o->reload && *o->reload;
 		for (size_t i = 0; i < s->n; i++) {
-			time_t w;
-			launched += step_pipeline(s, &s->pls[i], now, &w);
+			time_t w = 0;
+			if (!reloading)
+				launched += step_pipeline(s, &s->pls[i], now, &w);
 			if (w && (!wake || w < wake))
 				wake = w;
 			active += s->pls[i].child != 0;
@@ -530,6 +534,10 @@ static int loop(sched *s)
 			waiting |= s->pls[i].waiting || s->pls[i].npend;
 		if (o->once && !active && !launched && !waiting)
 			break;
+		/* a reload lets the runs in flight end (they use the old
+		 * definitions), then the caller loads the config again */
+		if (reloading && !active)
+			return SCHED_RELOAD;
 		double nap = 1.0;
 		if (active)
 			nap = 0.1;
@@ -546,8 +554,25 @@ int ldp_scheduler_run(const ldp_project *p, const ldp_scheduler_options *o)
 {
 	ldp_pipeline_set *set = NULL;
 	int rc = ldp_pipelines_load(p, &set);
-	if (!rc)
+	while (!rc) {
 		rc = ldp_scheduler_run_set(p, set, o);
+		if (rc != SCHED_RELOAD)
+			break;
+		*o->reload = 0;
+		/* a broken config keeps the scheduler on the one it had */
+		ldp_pipeline_set *fresh = NULL;
+		int lrc = ldp_pipelines_load(p, &fresh);
+		if (!lrc) {
+			ldp_pipeline_set_free(set);
+			set = fresh;
+		}
+		if (o->on_event)
+			o->on_event(&(ldp_sched_event){.kind = lrc ? LDP_SCHED_ERROR : LDP_SCHED_RELOADED,
+						       .at = time(NULL),
+						       .message = lrc ? ldp_error_last()->message : NULL},
+				    o->userdata);
+		rc = 0;
+	}
 	ldp_pipeline_set_free(set);
 	return rc;
 }
@@ -584,7 +609,7 @@ int ldp_scheduler_run_set(const ldp_project *p, const ldp_pipeline_set *set, con
 	}
 	if (!rc)
 		rc = loop(&s);
-	if (s.st)
+	if (s.st && rc != SCHED_RELOAD)
 		emit(&s, (ldp_sched_event){.kind = LDP_SCHED_STOPPED});
 	for (size_t i = 0; s.pls && i < s.n; i++) {
 		ldp_cron_free(s.pls[i].cron);

@@ -47,7 +47,8 @@ typedef enum ldp_sched_event_kind {
 	LDP_SCHED_STOPPING, /* a stop was requested; message says what we wait for */
 	LDP_SCHED_KILLED,   /* a child outlived the grace period and was killed */
 	LDP_SCHED_ERROR,    /* something failed but the scheduler goes on; message says what */
-	LDP_SCHED_STOPPED   /* the scheduler is about to return */
+	LDP_SCHED_STOPPED,  /* the scheduler is about to return (or to reload) */
+	LDP_SCHED_RELOADED  /* the configuration was read again (after *reload) */
 } ldp_sched_event_kind;
 
 typedef struct ldp_sched_event {
@@ -75,6 +76,8 @@ typedef struct ldp_scheduler_options {
 	double grace_s;            /* on stop: how long runs get to finish before SIGKILL (plus a margin) */
 	const char *ldp_bin;       /* NULL: /proc/self/exe */
 	const volatile sig_atomic_t *stop; /* becomes non-zero on SIGTERM/SIGINT */
+	volatile sig_atomic_t *reload;     /* non-zero on SIGHUP: launch nothing new, let runs end, read
+					    * the config again (ldp_scheduler_run only; it resets it) */
 	ldp_sched_event_fn on_event;
 	void *userdata;
 } ldp_scheduler_options;
@@ -85,7 +88,8 @@ typedef struct ldp_scheduler_options {
  * anything runs. Returns LDP_OK; with once, LDP_EFAILED when a run it
  * launched did not succeed. */
 int ldp_scheduler_run(const ldp_project *p, const ldp_scheduler_options *o);
-/* The same for pipelines already loaded (the set stays the caller's). */
+/* The same for pipelines already loaded (the set stays the caller's);
+ * returns 1 (not an error) when o->reload asked to read the config again. */
 int ldp_scheduler_run_set(const ldp_project *p, const ldp_pipeline_set *set, const ldp_scheduler_options *o);
 
 /* The next interval of `pl` to queue (pure; unit tested).

@@ -12,6 +12,7 @@
 #     step is not started, the daemon exits 0 and the run is recorded 'interrupted';
 #     the next start resumes it and runs only the remaining step;
 #   - a second scheduler on the same project is refused;
+#   - SIGHUP reads the configuration again (a new pipeline gets scheduled);
 #   - an invalid cron in the config: exit 1 before anything runs.
 set -euo pipefail
 
@@ -205,6 +206,40 @@ if [ "$(grep -c '^a ' "$OUT/term.txt")" = 1 ] && [ "$(grep -c '^b ' "$OUT/term.t
 	ok "the interrupted run resumed: only the remaining step ran"
 else
 	fail "resume: term.txt [$(cat "$OUT/term.txt")], runs [$r2], log $(cat "$T/t2.out")"
+fi
+
+# ---- SIGHUP reads the configuration again ----
+R="$T/r"
+"$LDP" init "$R" >/dev/null
+mkdir -p "$R/pipelines"
+cat >"$R/pipelines/one.yml" <<EOF
+schedule: "@daily"
+start_date: 2026-01-01
+catchup: false
+steps:
+  - name: log
+    shell: 'echo "one \$LDP_DS" >> $OUT/reload.txt'
+EOF
+LDP_PROJECT="$R" "$LDP" scheduler --json >"$T/h.out" 2>&1 &
+sched=$!
+for _ in $(seq 100); do
+	[ "$(lines "$OUT/reload.txt")" = 1 ] && break
+	sleep 0.1
+done
+sed 's/one/two/g' "$R/pipelines/one.yml" >"$R/pipelines/two.yml"
+kill -HUP "$sched"
+for _ in $(seq 100); do
+	[ "$(lines "$OUT/reload.txt")" = 2 ] && break
+	sleep 0.1
+done
+kill -TERM "$sched"
+rc=0
+wait "$sched" || rc=$?
+if [ "$rc" = 0 ] && grep -q '"reloaded"' "$T/h.out" &&
+	[ "$(cut -d' ' -f1 "$OUT/reload.txt" | sort | tr '\n' ' ')" = "one two " ]; then
+	ok "SIGHUP: the new pipeline is scheduled, the old one not run again"
+else
+	fail "SIGHUP: exit $rc, reload.txt [$(cat "$OUT/reload.txt" 2>/dev/null)], log $(cat "$T/h.out")"
 fi
 
 # ---- bad input: nothing runs ----
