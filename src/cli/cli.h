@@ -96,6 +96,8 @@ int cmd_ingest(int argc, char **argv);
 void cmd_ingest_help(FILE *out);
 int cmd_run(int argc, char **argv);
 void cmd_run_help(FILE *out);
+int cmd_scheduler(int argc, char **argv);
+void cmd_scheduler_help(FILE *out);
 int cmd_demo(int argc, char **argv);
 void cmd_demo_help(FILE *out);
 int cmd_pipeline(int argc, char **argv);
