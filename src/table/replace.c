@@ -247,9 +247,10 @@ void write_rebase_filter(commit_state *cs, ldp_manifest_file *list, size_t *nlis
 {
 	/* A manifest without live files only records removals. Keep those this
 	 * snapshot made, as the spec asks, unless their spec no longer binds to
-	 * the new schema (a dropped source column): readers bind every listed
-	 * manifest's spec to the current schema and would fail on it. Older
-	 * ones are garbage the new snapshot need not carry. */
+	 * the new schema (its source column was dropped): readers that bind a
+	 * listed manifest's spec to the current schema fail on those
+	 * (apache/iceberg#10234). Older ones are garbage the new snapshot need
+	 * not carry. */
 	const ldp_schema *s = ldp_metadata_current_schema(cs->rebased);
 	size_t w = 0;
 	for (size_t i = 0; i < *nlist; i++) {

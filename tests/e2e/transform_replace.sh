@@ -78,6 +78,16 @@ select i::bigint as id, i * 100 as amount from range(1, 4) t(i)
 {% endif %}
 SQL
 
+cat >"$P/models/parted.sql" <<'SQL'
+{% if var('v', 1) | int == 1 %}
+{{ config(partition_by=['bucket(4, id)', 'g']) }}
+select i::bigint as id, (i % 2)::integer as g from range(1, 9) t(i)
+{% else %}
+{{ config(partition_by=[]) }}
+select i::bigint as id, (i % 2)::integer as g from range(1, 9) t(i)
+{% endif %}
+SQL
+
 CAT="$P/warehouse/catalog.db"
 sqlq() { python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]) if sys.argv[3]=="x" else print("\n".join("|".join(str(v) for v in r) for r in c.execute(sys.argv[2])))' "$1" "$2" "${3:-q}"; }
 # Every change to a table's catalog row, as the database sees it.
@@ -197,6 +207,17 @@ expect_eq "full refresh: one catalog UPDATE" "$(swaps "$CAT" inc)" "U"
 expect_eq "full refresh: same uuid, 2 snapshots" "$(meta inc '(m["table-uuid"], len(m["snapshots"]))')" "('$inc_uuid', 2)"
 expect_eq "full refresh rows" "$(q "select * from mart.inc order by 1")" "$(hand "select i::bigint, i * 100 from range(1, 4) t(i) order by 1")"
 
+# ---- partition_by config: given, then [] (unpartitioned) in the same commit ----
+run -s parted --vars '{v: 1}' || fail "parted: $(cat "$T/run.err")"
+spec() { meta parted '[[(f["name"], f["transform"]) for f in s["fields"]] for s in m["partition-specs"] if s["spec-id"] == m["default-spec-id"]][0]'; }
+expect_eq "partition_by config" "$(spec)" "[('id_bucket', 'bucket[4]'), ('g', 'identity')]"
+expect_eq "partition_by: every data file under id_bucket=*/g=*" \
+	"$(find "$P/warehouse/mart/parted/data" -name '*.parquet' | grep -vc '/id_bucket=[0-3]/g=[01]/' || true)" "0"
+clear_swaps "$CAT"
+run -s parted --vars '{v: 2}' || fail "parted v2: $(cat "$T/run.err")"
+expect_eq "partition_by []: one commit, unpartitioned" "$(swaps "$CAT" parted) $(spec)" "U []"
+expect_eq "partition_by []: rows" "$(q "select count(*), sum(id), sum(g) from mart.parted")" "8,36,4"
+
 # ---- CREATE OR REPLACE TABLE in ldp sql ----
 (cd "$P" && "$LDP" sql -q "create table mart.ctas partitioned by (k) as select 1 as k, 'x' as v") >/dev/null
 ctas_uuid=$(meta ctas 'm["table-uuid"]')
@@ -210,6 +231,15 @@ if (cd "$P" && "$LDP" sql -q "create or replace table mart.ctas as select error(
 	fail "sql replace with a failing query succeeded"
 fi
 expect_eq "sql replace failing: untouched" "$(swaps "$CAT" ctas)$(q "select * from mart.ctas")" "Uy,2"
+
+# a merge-on-read table with a position delete file: the replacement drops it too
+(cd "$P" && "$LDP" sql -q "create table mart.mor tblproperties ('write.delete.mode' = 'merge-on-read') as select range::int as id from range(5)" &&
+	"$LDP" sql -q "delete from mart.mor where id = 3") >/dev/null
+expect_eq "mor: a delete file before" "$(meta mor '[s["summary"]["total-delete-files"] for s in m["snapshots"] if s["snapshot-id"] == m["current-snapshot-id"]][0]')" "1"
+(cd "$P" && "$LDP" sql -q "create or replace table mart.mor as select range::bigint as id, 'r' as r from range(2)") >/dev/null
+expect_eq "mor: none after, rows = the new ones" \
+	"$(meta mor '[s["summary"]["total-delete-files"] for s in m["snapshots"] if s["snapshot-id"] == m["current-snapshot-id"]][0]') $(q "select string_agg(id || r, ' ' order by id) from mart.mor")" \
+	"0 0r 1r"
 
 # ---- pyiceberg reads the replaced table row for row ----
 build=$(cd "$(dirname "$LDP")/.." && pwd)
@@ -231,10 +261,15 @@ old = t.scan(snapshot_id=snap1).to_arrow()
 print("old", ",".join(old.column_names))
 for r in sorted(old.to_pylist(), key=lambda r: r["id"]):
     print(",".join(str(v) for v in r.values()))
+# partitioned by k before, k dropped by the replacement (the old spec stays
+# in the metadata, as Java's replace keeps it)
+c = cat.load_table("mart.ctas").scan().to_arrow().to_pylist()
+print("ctas", ";".join(",".join(str(v) for v in r.values()) for r in c))
 PY
 	expect_eq "pyiceberg: current state" "$(sed -n '/^cur /,/^old /p' "$T/py.out" | sed '$d')" \
 		"$(printf 'cur id,label,score,qty\n'; q "select * from mart.wide order by 1")"
-	expect_eq "pyiceberg: old snapshot with old columns" "$(sed -n '/^old /,$p' "$T/py.out")" \
+	expect_eq "pyiceberg: replaced partitioned table" "$(grep '^ctas ' "$T/py.out")" "ctas y,2"
+	expect_eq "pyiceberg: old snapshot with old columns" "$(sed -n '/^old /,/^ctas /p' "$T/py.out" | sed '$d')" \
 		"$(printf 'old id,name,score,grp\n'; hand "$V1")"
 fi
 
