@@ -303,17 +303,23 @@ static int sneak(void *ctx)
 	return ldp_table_alter(x->other, &x->e->id, &ch, 1, NULL, NULL);
 }
 
+/* Replace with `sql` while another writer (x->kind) commits just before our first swap. */
+static int replace_racing(race *x, const char *sql, ldp_write_result *r)
+{
+	ok(ldp_warehouse_open(x->e->project, &x->other), "second writer");
+	ldp_replace_options o = {0};
+	o.before_swap = sneak;
+	o.before_swap_ctx = x;
+	return ldp_table_replace(x->e->wh, &x->e->id, sql, &o, r);
+}
+
 static void test_race_append_is_replaced_too(void **state)
 {
 	(void)state;
 	env *e = open_env("race_append", NULL);
 	race x = {e, NULL, 0, 0, 0};
-	ok(ldp_warehouse_open(e->project, &x.other), "second writer");
-	ldp_replace_options o = {0};
-	o.before_swap = sneak;
-	o.before_swap_ctx = &x;
 	ldp_write_result r;
-	ok(ldp_table_replace(e->wh, &e->id, "select (1000 + range)::bigint as id, 'a' as tag from range(7)", &o, &r),
+	ok(replace_racing(&x, "select (1000 + range)::bigint as id, 'a' as tag from range(7)", &r),
 	   "replace racing an append");
 	assert_int_equal(r.attempts, 2);
 	ldp_table *t = load(e);
@@ -332,13 +338,9 @@ static void test_race_schema_change_conflicts(void **state)
 	(void)state;
 	env *e = open_env("race_schema", NULL);
 	race x = {e, NULL, 1, 0, 0};
-	ok(ldp_warehouse_open(e->project, &x.other), "second writer");
-	ldp_replace_options o = {0};
-	o.before_swap = sneak;
-	o.before_swap_ctx = &x;
 	ldp_write_result r;
 	/* "note" was given id 3; after their add-column it would be 4 */
-	int rc = ldp_table_replace(e->wh, &e->id, "select range::bigint as id, 'n' as note from range(3)", &o, &r);
+	int rc = replace_racing(&x, "select range::bigint as id, 'n' as note from range(3)", &r);
 	assert_int_equal(rc, LDP_ECONFLICT);
 	assert_non_null(strstr(ldp_error_last()->message, "ns.t"));
 	ldp_error_clear();
