@@ -309,6 +309,8 @@ int ldp_table_plan_filtered(ldp_warehouse *wh, const ldp_table *t, const ldp_sna
 		rep->threads = started + 1;
 		rc = merge(&j, t, out, rep);
 	}
+	if (!rc)
+		rc = ice_plan_nested_views(wh, t->meta, out);
 	for (size_t i = 0; j.res && i < nmf; i++) {
 		ldp_arena_free(&j.res[i].arena);
 		free(j.res[i].err);
