@@ -75,6 +75,13 @@ static void gate_struct(const ldp_type *hist, int32_t parent, gate_ctx *g)
 {
 	const ldp_field *pf = parent ? ldp_schema_field_by_id(g->read, parent) : NULL;
 	const ldp_type *cur = pf ? pf->type : NULL;
+	/* no member in common: DuckDB refuses to read such a struct by name */
+	int shared = 0;
+	for (size_t i = 0; cur && cur->id == LDP_T_STRUCT && i < hist->nfields; i++)
+		for (size_t k = 0; k < cur->nfields; k++)
+			shared |= cur->fields[k].id == hist->fields[i].id;
+	if (cur && cur->id == LDP_T_STRUCT && cur->nfields && hist->nfields && !shared)
+		g->hit = 1;
 	for (size_t i = 0; i < hist->nfields && !g->hit; i++) {
 		const ldp_field *h = &hist->fields[i];
 		if (cur && cur->id == LDP_T_STRUCT) {
