@@ -177,7 +177,10 @@ public final class JavaDeletes {
     PartitionKey keyB = partition(table, "b");
     PositionDeleteWriter<Record> pw =
         Parquet.writeDeletes(newFile(table, keyB, "pos"))
-            .forTable(table)
+            // not forTable(): that sets the table's schema as the deleted
+            // rows' schema; these delete files hold file_path and pos only
+            .withSpec(table.spec())
+            .setAll(table.properties())
             .withPartition(keyB)
             .overwrite()
             .buildPositionWriter();
