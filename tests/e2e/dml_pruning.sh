@@ -14,7 +14,7 @@ set -euo pipefail
 : "${LDP:?LDP must name the ldp binary}"
 : "${LDP_TEST_TMP:?}"
 
-T="$LDP_TEST_TMP/e2e-iceberg-dml-pruning"
+T="$LDP_TEST_TMP/e2e-dml-pruning"
 rm -rf "$T"
 mkdir -p "$T/proj"
 cd "$T/proj"
