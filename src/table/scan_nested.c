@@ -115,6 +115,7 @@ typedef struct fnode {
 	int32_t id;     /* field id */
 	int32_t parent; /* field id of the nearest ancestor that has one; 0: top level */
 	const char *name;
+	const char *duck; /* DuckDB type of a leaf ("" for groups) */
 } fnode;
 
 typedef struct ffile {
@@ -123,13 +124,14 @@ typedef struct ffile {
 	/* the pre-order rows as read, to rebuild parents */
 	struct frow {
 		char *name;
+		char *duck;
 		int64_t fid; /* -1: none */
 		int64_t nchildren;
 	} *rows;
 	size_t nrows, rcap;
 } ffile;
 
-static int push_row(ffile *f, const char *name, int64_t fid, int64_t nch)
+static int push_row(ffile *f, const char *name, const char *duck, int64_t fid, int64_t nch)
 {
 	if (f->nrows == f->rcap) {
 		size_t nc = f->rcap ? f->rcap * 2 : 32;
@@ -140,11 +142,12 @@ static int push_row(ffile *f, const char *name, int64_t fid, int64_t nch)
 		f->rcap = nc;
 	}
 	f->rows[f->nrows].name = strdup(name ? name : "");
+	f->rows[f->nrows].duck = strdup(duck ? duck : "");
 	f->rows[f->nrows].fid = fid;
 	f->rows[f->nrows].nchildren = nch;
-	if (!f->rows[f->nrows].name)
-		return ldp_error_set(LDP_ENOMEM, "out of memory");
 	f->nrows++;
+	if (!f->rows[f->nrows - 1].name || !f->rows[f->nrows - 1].duck)
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
 	return LDP_OK;
 }
 
@@ -164,7 +167,7 @@ static int walk(ffile *f, size_t *pos, int32_t parent, int depth)
 			f->nodes = nn;
 			f->cap = nc;
 		}
-		f->nodes[f->n++] = (fnode){(int32_t)r->fid, parent, r->name};
+		f->nodes[f->n++] = (fnode){(int32_t)r->fid, parent, r->name, r->nchildren ? "" : r->duck};
 		self = (int32_t)r->fid;
 	}
 	for (int64_t i = 0; i < r->nchildren; i++) {
@@ -192,6 +195,48 @@ static int fnode_has_children(const ffile *f, int32_t parent)
 }
 
 /* ---- a file's view of the read schema ---- */
+
+/* An Iceberg type for a leaf's DuckDB type, for the few a struct member
+ * read only for the struct's own NULLs needs; NULL for others. */
+static const ldp_type *leaf_type(ldp_arena *a, const char *duck)
+{
+	static const struct {
+		const char *duck;
+		ldp_type_id id;
+	} map[] = {{"BOOLEAN", LDP_T_BOOLEAN}, {"TINYINT", LDP_T_INT},  {"SMALLINT", LDP_T_INT},
+		   {"INTEGER", LDP_T_INT},     {"BIGINT", LDP_T_LONG},  {"FLOAT", LDP_T_FLOAT},
+		   {"DOUBLE", LDP_T_DOUBLE},   {"VARCHAR", LDP_T_STRING}, {"BLOB", LDP_T_BINARY},
+		   {"DATE", LDP_T_DATE},       {"TIME", LDP_T_TIME},    {"TIMESTAMP", LDP_T_TIMESTAMP},
+		   {"TIMESTAMP WITH TIME ZONE", LDP_T_TIMESTAMPTZ}, {"UUID", LDP_T_UUID}};
+	(void)a;
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(duck, map[i].duck) == 0)
+			return ldp_type_primitive(map[i].id);
+	return NULL;
+}
+
+/* A struct the file holds none of today's members of would read as NULL
+ * (DuckDB refuses a struct read with no member name in common): read one
+ * member the file has (a dropped one) so the struct's own NULLs come
+ * through; the rebuild leaves it out. */
+static int keeper(ldp_arena *a, ldp_type *t, int32_t self, const ffile *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const fnode *n = &f->nodes[i];
+		const ldp_type *lt = n->parent == self && *n->duck ? leaf_type(a, n->duck) : NULL;
+		if (!lt)
+			continue;
+		ldp_field *k = &t->fields[0];
+		memset(k, 0, sizeof *k);
+		k->id = n->id;
+		k->type = lt;
+		if (!(k->name = ldp_arena_strdup(a, n->name)))
+			return LDP_ENOMEM;
+		t->nfields = 1;
+		return LDP_OK;
+	}
+	return LDP_OK;
+}
 
 /* The type `cur` (field `self`) as file f names it; *out NULL when the file
  * holds none of a struct's members (the struct reads NULL). */
@@ -226,13 +271,13 @@ static int view_type(ldp_arena *a, const ldp_type *cur, int32_t self, const ffil
 			ldp_field *vf = &t->fields[t->nfields++];
 			*vf = *c;
 			vf->type = vt;
-			if (n && !(vf->name = ldp_arena_strdup(a, n->name)))
+			/* top-level columns keep today's names: DuckDB maps them by id */
+			if (n && self && !(vf->name = ldp_arena_strdup(a, n->name)))
 				rc = LDP_ENOMEM;
 		}
 		if (!rc && self && t->nfields == 0)
-			*out = NULL;
-		else
-			*out = t;
+			rc = keeper(a, t, self, f);
+		*out = !rc && self && t->nfields == 0 ? NULL : t;
 		return rc;
 	}
 	const ldp_type *vt;
@@ -277,7 +322,7 @@ static int read_footers(ldp_warehouse *wh, const ldp_scan_plan *p, ffile *files)
 	if (!paths)
 		return ldp_error_set(LDP_ENOMEM, "out of memory");
 	ldp_buf q = LDP_BUF_INIT;
-	ldp_buf_puts(&q, "SELECT file_name, name, field_id, num_children FROM parquet_schema([");
+	ldp_buf_puts(&q, "SELECT file_name, name, field_id, num_children, duckdb_type FROM parquet_schema([");
 	for (size_t i = 0; !rc && i < p->nfiles; i++) {
 		const ldp_planned_file *f = &p->files[i];
 		if (ldp_io_is_remote(f->path))
@@ -296,7 +341,7 @@ static int read_footers(ldp_warehouse *wh, const ldp_scan_plan *p, ffile *files)
 	if (!rc)
 		rc = ldp_engine_query(e, ldp_buf_cstr(&q), &r);
 	size_t last = 0;
-	ldp_buf name = LDP_BUF_INIT, fn = LDP_BUF_INIT;
+	ldp_buf name = LDP_BUF_INIT, fn = LDP_BUF_INIT, duck = LDP_BUF_INIT;
 	while (!rc) {
 		ldp_chunk *c;
 		if ((rc = ldp_result_fetch(r, &c)) || !c)
@@ -316,12 +361,16 @@ static int read_footers(ldp_warehouse *wh, const ldp_scan_plan *p, ffile *files)
 			ldp_chunk_format(c, 1, row, LDP_VALUE_TEXT, &name);
 			int64_t fid = ldp_chunk_is_null(c, 2, row) ? -1 : ldp_chunk_get_int64(c, 2, row);
 			int64_t nch = ldp_chunk_is_null(c, 3, row) ? 0 : ldp_chunk_get_int64(c, 3, row);
-			rc = push_row(&files[k], ldp_buf_cstr(&name), fid, nch);
+			ldp_buf_clear(&duck);
+			if (!ldp_chunk_is_null(c, 4, row))
+				ldp_chunk_format(c, 4, row, LDP_VALUE_TEXT, &duck);
+			rc = push_row(&files[k], ldp_buf_cstr(&name), ldp_buf_cstr(&duck), fid, nch);
 		}
 	}
 	ldp_result_free(r);
 	ldp_buf_free(&name);
 	ldp_buf_free(&fn);
+	ldp_buf_free(&duck);
 	ldp_buf_free(&q);
 	for (size_t i = 0; i < p->nfiles; i++) {
 		size_t pos = 0;
@@ -374,8 +423,10 @@ int ice_plan_nested_views(ldp_warehouse *wh, const ldp_metadata *m, ldp_scan_pla
 		v->file_view[i] = k;
 	}
 	for (size_t i = 0; files && i < p->nfiles; i++) {
-		for (size_t k = 0; k < files[i].nrows; k++)
+		for (size_t k = 0; k < files[i].nrows; k++) {
 			free(files[i].rows[k].name);
+			free(files[i].rows[k].duck);
+		}
 		free(files[i].rows);
 		free(files[i].nodes);
 	}

@@ -101,6 +101,15 @@ expect_eq "nested drop + add back + promotion over renamed files" \
 	"$(qj "select string_agg(concat_ws('|', id, to_json(s), typeof(s)), ' ' order by id) as v from ev.nr where id in (1, 3)")" \
 	'1|{"a1":1,"b":{"c1":10,"d":null}}|STRUCT(a1 BIGINT, b STRUCT(c1 BIGINT, d INTEGER)) 3|{"a1":3,"b":{"c1":30,"d":null}}|STRUCT(a1 BIGINT, b STRUCT(c1 BIGINT, d INTEGER))'
 
+# every member of a struct replaced after a file was written: that file's
+# structs read as structs of NULLs (NULL where the struct itself was NULL)
+must "$LDP" table create ev.nn --as "select 1 as id, {'a': 1} as s, [{'a': 1}] as l union all select 2, NULL, [NULL]"
+must "$LDP" sql "ALTER TABLE ev.nn ADD COLUMN s.b int, ADD COLUMN l.b int"
+must "$LDP" sql "ALTER TABLE ev.nn DROP COLUMN s.a, DROP COLUMN l.a"
+expect_eq "struct whose members all changed" \
+	"$(qj "select string_agg(concat_ws('|', id, coalesce(to_json(s), 'null'), to_json(l)), ' ' order by id) as v from ev.nn")" \
+	'1|{"b":null}|[{"b":null}] 2|null|[null]'
+
 # identifier fields need required columns: only an empty table's columns can become required
 must "$LDP" table create ev.k --schema "k bigint, v string"
 must "$LDP" sql "ALTER TABLE ev.k ALTER COLUMN k SET NOT NULL, SET IDENTIFIER FIELDS k"
