@@ -200,6 +200,9 @@ typedef struct ldp_scan_plan {
 	int64_t total_records;
 	size_t ndeletes;
 	ldp_planned_delete *deletes;
+	/* Files that named nested fields otherwise than `schema` does, grouped
+	 * by the names they used (table/scan_nested.c); NULL: none. */
+	struct ice_scan_views *views;
 } ldp_scan_plan;
 
 int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_selector *sel, ldp_scan_plan *out);
