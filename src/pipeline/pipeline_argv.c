@@ -494,6 +494,7 @@ static void build_check(argv_b *a, const json_t *spec)
 	}
 	push_flag(a, "sql", json_object_get(spec, "sql"));
 	push_flag(a, "where", json_object_get(spec, "where"));
+	/* freshness against the run's logical time rather than the wall clock */
 	push_flag(a, "as-of", json_object_get(spec, "as_of"));
 	push_flag(a, "sample", json_object_get(spec, "sample"));
 }
