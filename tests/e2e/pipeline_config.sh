@@ -102,6 +102,15 @@ expect_in "show unknown message" "$err" "did you mean 'daily'"
 run_capture "$LDP" pipeline show daily --date 2023-02-30
 expect_eq "show bad date exit" "$rc" 1
 
+# help: each subcommand's own
+run_capture "$LDP" pipeline run --help
+expect_eq "run --help exit" "$rc" 0
+expect_in "run --help is run's" "$out" "usage: ldp pipeline run NAME"
+run_capture "$LDP" pipeline show --help
+expect_in "show --help" "$out" "ldp pipeline validate"
+run_capture "$LDP" pipeline export --help
+expect_in "export --help is export's" "$out" "usage: ldp pipeline export --airflow"
+
 # validate checks the environment; list/show do not need it
 unset LDP_E2E_HOOK || true
 run_capture "$LDP" pipeline validate
