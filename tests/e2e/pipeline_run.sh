@@ -78,21 +78,21 @@ pipelines:
   held:
     steps:
       - name: hold
-        shell: "sleep 3"
+        shell: "while [ ! -f release ]; do sleep 0.05; done"
   graceful:
     max_active_steps: 2
     steps:
       - name: quick
-        shell: "sleep 2; echo quick-done >> graceful.log"
+        shell: "touch quick.started; while [ ! -f go ]; do sleep 0.05; done; echo quick-done >> graceful.log"
       - name: then
         shell: "echo then-done >> graceful.log"
         depends_on: [quick]
       - name: stubborn
-        shell: "if [ -f resumed ]; then echo stubborn-done >> graceful.log; else sleep 30; fi"
+        shell: "if [ -f resumed ]; then echo stubborn-done >> graceful.log; else touch stubborn.started; sleep 30; fi"
   crashy:
     steps:
       - name: long
-        shell: "if [ -f crashed ]; then echo recovered; else exec sleep 37.123; fi"
+        shell: "if [ -f crashed ]; then echo recovered; else exec sleep $CRASHY_SLEEP; fi"
   noisy:
     notify:
       on_success: {webhook_env: LDP_TEST_DEAD_HOOK}
@@ -192,17 +192,18 @@ for _ in $(seq 50); do [[ -s "$P/.ldp/locks/held.lock" ]] && break; sleep 0.1; d
 run_capture "$LDP" pipeline run held --date 2023-01-06
 expect_eq "busy exit" "$rc" 1
 expect_has "busy names pid" "$err" "pid $holder"
+touch "$P/release"
 wait "$holder" && ok "holder finished" || fail "holder run failed"
 
 # ---- SIGTERM: running steps get the grace period, then resume finishes ----
 (cd "$P" && exec "$LDP" pipeline run graceful --date 2023-01-05 --grace 3.5s >"$T/graceful.out" 2>&1) &
 runner=$!
-for _ in $(seq 100); do
-	n=$(cd "$P" && "$LDP" logs graceful__manual__20230105T000000 --json 2>/dev/null | py 'print(len(d["attempts"]))' 2>/dev/null || echo 0)
-	[[ "$n" -ge 2 ]] && break
-	sleep 0.1
-done
+# quick waits for the file `go`, so it can only finish after the runner took
+# the stop: no race with a loaded machine
+for _ in $(seq 200); do [[ -e "$P/quick.started" && -e "$P/stubborn.started" ]] && break; sleep 0.05; done
 kill -TERM "$runner"
+for _ in $(seq 200); do grep -q "^stopping:" "$T/graceful.out" && break; sleep 0.05; done
+touch "$P/go"
 set +e
 wait "$runner"
 grc=$?
@@ -215,7 +216,7 @@ r = {x["step"]: x["state"] for x in d["attempts"]}
 assert d["state"] == "interrupted", d["state"]
 assert r == {"quick": "success", "stubborn": "interrupted"}, r
 ' <"$T/graceful.json" && ok "quick finished within grace, stubborn interrupted, then not started" ||
-	fail "graceful states (n=$n): $(cat "$T/graceful.json") $(cat "$T/graceful.out")"
+	fail "graceful states: $(cat "$T/graceful.json") $(cat "$T/graceful.out")"
 touch "$P/resumed"
 run_capture "$LDP" pipeline run graceful --run-id graceful__manual__20230105T000000
 expect_eq "resume exit" "$rc" 0
@@ -227,6 +228,7 @@ assert ("quick", 2, "success") not in c and ("stubborn", 2, "success") in c, c
 ' && ok "resume kept quick, re-ran stubborn as attempt 2" || fail "resume attempts"
 
 # ---- a runner killed by SIGKILL: its step dies with it, the run resumes ----
+export CRASHY_SLEEP="37.$$$RANDOM" # a command line no other test has
 (cd "$P" && exec "$LDP" pipeline run crashy --date 2023-01-05 --quiet) &
 runner=$!
 CID=crashy__manual__20230105T000000
@@ -238,7 +240,7 @@ done
 kill -KILL "$runner"
 wait "$runner" || true
 sleep 0.3
-if stray=$(pgrep -f "sleep 37.123"); then
+if stray=$(pgrep -f "sleep $CRASHY_SLEEP"); then
 	fail "the step outlived its runner"
 	kill $stray || true
 else
