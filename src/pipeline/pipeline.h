@@ -50,6 +50,7 @@
  *   check     ldp check <table> [--row-count-min N] [--row-count-max N]
  *             [--freshness COL:DURATION] [--not-null COL]... [--unique COL]...
  *             [--accepted-values COL=v1,v2,...]... [--sql QUERY]... [--where PRED]
+ *             [--as-of TIME] [--sample N]
  *   export    ldp export <what> <target> [--<key> <value>]...
  *   shell     /bin/sh -c <command>
  *   notify    ldp notify [--webhook-env VAR] [--text T] [--query Q] [--title T]

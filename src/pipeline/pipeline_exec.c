@@ -24,12 +24,6 @@
 
 #define KILL_GRACE_S 5.0 /* SIGTERM -> SIGKILL */
 
-/* TEMPORARY: notify.c (helper D) is not in main yet; weak references keep
- * this file linking until it is (then these lines go). */
-#pragma weak ldp_notify_url_from_env
-#pragma weak ldp_notify_post
-#pragma weak ldp_notify_run_message
-
 const char *ldp_run_type_name(ldp_run_type t)
 {
 	switch (t) {
@@ -355,8 +349,7 @@ static void notify(runner *r, const char *state, double dur)
 		ldp_error_clear();
 	const step_rt *f = r->first_failed >= 0 ? &r->steps[r->first_failed] : NULL;
 	char *url = NULL;
-	int rc = !ldp_notify_post ? ldp_error_set(LDP_EUNSUPPORTED, "this ldp is built without notifications")
-				  : ldp_notify_url_from_env(var, &url);
+	int rc = ldp_notify_url_from_env(var, &url);
 	if (!rc) {
 		json_t *msg = ldp_notify_run_message(r->pl->name, r->rc.run_id, iso, state, f ? f->st->name : NULL,
 						     f ? f->reason : NULL, dur);
