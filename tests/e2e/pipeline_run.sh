@@ -18,7 +18,8 @@ P="$T/proj"
 "$LDP" init "$P" >/dev/null
 
 # shared helpers: fail, ok, expect_eq, run_capture (sets out, err, rc), finish
-source "$(dirname "${BASH_SOURCE[0]}")/lib/checks.sh"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$HERE/lib/checks.sh"
 expect_has() { if [[ "$2" == *"$3"* ]]; then ok "$1"; else fail "$1: [$3] not in:"$'\n'"$2"; fi; }
 cd "$P" # every command below runs in the project
 # py EXPR-SCRIPT: python with the JSON of stdin as `d`
@@ -93,6 +94,13 @@ pipelines:
     steps:
       - name: long
         shell: "if [ -f crashed ]; then echo recovered; else exec sleep $CRASHY_SLEEP; fi"
+  alerting:
+    notify:
+      on_failure: {webhook_env: LDP_TEST_HOOK}
+      on_success: {webhook_env: LDP_TEST_HOOK}
+    steps:
+      - name: boom
+        shell: "exit 4"
   noisy:
     notify:
       on_success: {webhook_env: LDP_TEST_DEAD_HOOK}
@@ -283,6 +291,22 @@ expect_has "dead webhook warning" "$err" "warning"
 expect_has "dead webhook in logs" "$(cd "$P" && "$LDP" logs noisy__manual__20230105T000000)" \
 	"warning: the success notification (webhook from \$LDP_TEST_DEAD_HOOK) failed"
 unset LDP_TEST_DEAD_HOOK
+
+# ---- notifications reach a (local) Slack-compatible webhook ----
+source "$HERE/lib/http_server.bash"
+mkdir -p "$T/www"
+trap stop_http_server EXIT
+start_http_server "$T/www"
+export LDP_TEST_HOOK="$HTTP_URL/hook/ok"
+run_capture "$LDP" pipeline run alerting --date 2023-01-05
+expect_eq "alerting exit" "$rc" 1
+py 'assert len(d) == 1, d' <<<"[$(paste -sd, "$T/www/webhook_posts.ndjson")]" && ok "one POST" || fail "posts"
+posted=$(cat "$T/www/webhook_posts.ndjson")
+expect_has "post names the run" "$posted" "alerting__manual__20230105T000000"
+expect_has "post names the step" "$posted" "boom"
+expect_has "post gives the reason" "$posted" "exit code 4"
+unset LDP_TEST_HOOK
+stop_http_server
 
 # ---- runs table, bad input ----
 run_capture "$LDP" runs --limit 3
