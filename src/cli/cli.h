@@ -100,3 +100,8 @@ int cmd_scheduler(int argc, char **argv);
 void cmd_scheduler_help(FILE *out);
 int cmd_demo(int argc, char **argv);
 void cmd_demo_help(FILE *out);
+int cmd_pipeline(int argc, char **argv);
+void cmd_pipeline_help(FILE *out);
+/* `ldp pipeline run|export ...`: argv[0] is "run"/"export", as for commands. */
+int cmd_pipeline_run(int argc, char **argv);
+int cmd_pipeline_export(int argc, char **argv);

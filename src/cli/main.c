@@ -26,6 +26,7 @@ static const ldp_cli_cmd commands[] = {
 	{"branch", "Write-audit-publish: create, list, merge (publish) and drop table branches", cmd_branch, cmd_branch_help},
 	{"transform", "Run dbt projects on the warehouse: run, build, test, seed, compile, ls, docs", cmd_transform, cmd_transform_help},
 	{"shell", "Interactive SQL over the warehouse (line editing, history, completion)", cmd_shell, cmd_shell_help},
+	{"pipeline", "List, show, validate, run and export pipelines (DAGs of steps)", cmd_pipeline, cmd_pipeline_help},
 	{"scheduler", "Run the project's scheduled pipelines (a foreground daemon; --once for one pass)", cmd_scheduler, cmd_scheduler_help},
 	{"export", "Copy a table or query to a DuckDB/SQLite database or CSV/Parquet/JSON files", cmd_export, cmd_export_help},
 	{"version", "Print the ldp and DuckDB versions", cmd_version, cmd_version_help},

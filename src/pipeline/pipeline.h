@@ -126,12 +126,33 @@ typedef struct ldp_pipeline_set {
 /* Load and validate every pipeline of a project: YAML shape, unknown keys,
  * step kinds, duplicate names, depends_on naming unknown steps, cycles (the
  * message lists the cycle), cron expressions (ldp_cron_parse), time zones,
- * durations, and env vars the pipeline needs (webhook_env; env_var() calls
- * without a default). Errors name the file, line, pipeline and step. */
+ * durations, template syntax. Errors name the file, line, pipeline and step.
+ * Pipelines come in this order: ldp.yml's (as written), then
+ * pipelines/<name>.yml|yaml (by file name). The environment is not looked at, so
+ * `ldp pipeline list|show` work without the run's secrets: see
+ * ldp_pipeline_check_env(). */
 int ldp_pipelines_load(const ldp_project *p, ldp_pipeline_set **out);
 void ldp_pipeline_set_free(ldp_pipeline_set *s);
+/* NULL when absent (ldp_pipeline_find_or_error() says so, with the names). */
 const ldp_pipeline *ldp_pipeline_find(const ldp_pipeline_set *s, const char *name);
+int ldp_pipeline_find_or_error(const ldp_pipeline_set *s, const char *name, const ldp_pipeline **out);
 const char *ldp_step_kind_name(ldp_step_kind k);
+
+/* What a run needs from the environment, checked before anything runs:
+ * every webhook_env (the pipeline's notify and notify steps) set to an
+ * http(s) URL, and every step's templates rendering for a sample date
+ * (undefined names, env_var() without a default and unset). */
+int ldp_pipeline_check_env(const ldp_pipeline *pl);
+
+/* Steps in an order where each comes after its depends_on, ties broken by
+ * declaration order. `order` has room for pl->nsteps indexes. */
+void ldp_pipeline_topo_order(const ldp_pipeline *pl, size_t *order);
+
+/* A --date argument: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] with an optional Z
+ * or +HH:MM; without an offset it is wall time in `tz` (NULL: UTC). */
+int ldp_pipeline_date_parse(const char *text, const char *tz, time_t *out);
+/* t in tz as "2023-01-01T00:00:00+00:00" (out: 32 bytes). */
+int ldp_pipeline_format_time(time_t t, const char *tz, char *out);
 
 /* "30s", "10m", "2h", "1d", "1h30m", or a bare number of seconds. */
 int ldp_duration_parse(const char *text, double *seconds);

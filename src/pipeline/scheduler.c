@@ -132,6 +132,10 @@ static int select_pipelines(sched *s, const ldp_pipeline_set *set)
 		int rc = ldp_cron_parse(pl->schedule, pl->timezone, &s->pls[i].cron);
 		if (rc)
 			return ldp_error_wrap(rc, "pipeline %s (%s): schedule", pl->name, pl->file ? pl->file : "?");
+		/* webhook URLs and env_var() templates: a daemon that would fail
+		 * every run hours from now must not start */
+		if (pl->nsteps && (rc = ldp_pipeline_check_env(pl)))
+			return rc;
 	}
 	return 0;
 }

@@ -267,6 +267,21 @@ if [ "$rc" = 1 ] && grep -q "hour field '25'" "$T/b.err" && grep -q "bad" "$T/b.
 else
 	fail "invalid cron: exit $rc, $(cat "$T/b.err"), bad.txt exists: $([ -e "$OUT/bad.txt" ] && echo yes || echo no)"
 fi
+rm -f "$Q/pipelines/bad.yml"
+cat >"$Q/pipelines/needs_env.yml" <<EOF
+schedule: "@hourly"
+start_date: 2026-11-25
+steps:
+  - name: log
+    shell: 'echo "{{ env_var("LDP_SCHED_TEST_UNSET") }}" >> $OUT/bad.txt'
+EOF
+rc=0
+LDP_PROJECT="$Q" "$LDP" scheduler --once --now 2026-11-25T05:00:00Z >"$T/e.out" 2>"$T/e.err" || rc=$?
+if [ "$rc" = 1 ] && grep -q "LDP_SCHED_TEST_UNSET" "$T/e.err" && [ ! -e "$OUT/bad.txt" ]; then
+	ok "a missing env var: exit 1 naming it, nothing ran"
+else
+	fail "missing env var: exit $rc, $(cat "$T/e.err"), bad.txt exists: $([ -e "$OUT/bad.txt" ] && echo yes || echo no)"
+fi
 rc=0
 "$LDP" scheduler --once --pipeline nosuch >/dev/null 2>"$T/u.err" || rc=$?
 [ "$rc" = 1 ] && grep -q "nosuch" "$T/u.err" || fail "unknown --pipeline: exit $rc, $(cat "$T/u.err")"
