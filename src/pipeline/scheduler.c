@@ -496,8 +496,20 @@ static void stop_children(sched *s)
 	snprintf(msg, sizeof msg, "not starting new runs; waiting up to %.0f s for %d running", s->o->grace_s, active);
 	emit(s, (ldp_sched_event){.kind = LDP_SCHED_STOPPING, .message = msg});
 	double deadline = mono_now() + s->o->grace_s + STOP_MARGIN_S;
-	while (reap(s) && mono_now() < deadline)
+	sig_atomic_t seen = *s->o->stop;
+	while (reap(s) && mono_now() < deadline) {
+		if (*s->o->stop != seen) {
+			/* another signal: the runs end their grace period at once */
+			seen = *s->o->stop;
+			for (size_t i = 0; i < s->n; i++)
+				if (s->pls[i].child)
+					kill(s->pls[i].child, SIGTERM);
+			deadline = mono_now() + STOP_MARGIN_S;
+			emit(s, (ldp_sched_event){.kind = LDP_SCHED_STOPPING,
+						  .message = "signal again: running steps are stopped now"});
+		}
 		sleep_s(0.1);
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		sched_pl *sp = &s->pls[i];
 		if (!sp->child)
