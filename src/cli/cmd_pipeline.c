@@ -299,17 +299,7 @@ static int cmd_validate(int argc, char **argv)
 }
 
 /* `run` and `export` live in their own files (cmd_pipeline_run.c,
- * cmd_pipeline_export.c); weak references keep this file building and
- * working while one of them is not in the tree yet. */
-#pragma weak cmd_pipeline_run
-#pragma weak cmd_pipeline_export
-
-static int sub_missing(const char *sub)
-{
-	fprintf(stderr, "ldp pipeline %s: not part of this build\n", sub);
-	return LDP_EXIT_INTERNAL;
-}
-
+ * cmd_pipeline_export.c). */
 int cmd_pipeline(int argc, char **argv)
 {
 	if (argc < 2)
@@ -323,8 +313,8 @@ int cmd_pipeline(int argc, char **argv)
 	if (!strcmp(sub, "validate"))
 		return cmd_validate(argc - 1, argv + 1);
 	if (!strcmp(sub, "run"))
-		return cmd_pipeline_run ? cmd_pipeline_run(argc - 1, argv + 1) : sub_missing(sub);
+		return cmd_pipeline_run(argc - 1, argv + 1);
 	if (!strcmp(sub, "export"))
-		return cmd_pipeline_export ? cmd_pipeline_export(argc - 1, argv + 1) : sub_missing(sub);
+		return cmd_pipeline_export(argc - 1, argv + 1);
 	return cli_usage_error("pipeline", "unknown subcommand '%s' (list, show, validate, run, export)", sub);
 }

@@ -27,7 +27,13 @@ static const ldp_cli_cmd commands[] = {
 	{"transform", "Run dbt projects on the warehouse: run, build, test, seed, compile, ls, docs", cmd_transform, cmd_transform_help},
 	{"shell", "Interactive SQL over the warehouse (line editing, history, completion)", cmd_shell, cmd_shell_help},
 	{"pipeline", "List, show, validate, run and export pipelines (DAGs of steps)", cmd_pipeline, cmd_pipeline_help},
+	{"backfill", "Run a pipeline once per interval between two dates", cmd_backfill, cmd_backfill_help},
+	{"runs", "Pipeline run history: state, duration, failed step", cmd_runs, cmd_runs_help},
+	{"logs", "The captured output of a pipeline run's steps", cmd_logs, cmd_logs_help},
+	{"scheduler", "Run the project's scheduled pipelines (a foreground daemon; --once for one pass)", cmd_scheduler, cmd_scheduler_help},
 	{"export", "Copy a table or query to a DuckDB/SQLite database or CSV/Parquet/JSON files", cmd_export, cmd_export_help},
+	{"check", "Data checks on a table: row counts, freshness, not-null, unique, accepted values, SQL", cmd_check, cmd_check_help},
+	{"notify", "Post a Slack-compatible message (text, a query result) to an incoming webhook", cmd_notify, cmd_notify_help},
 	{"version", "Print the ldp and DuckDB versions", cmd_version, cmd_version_help},
 	{"help", "Show help for ldp or one of its commands", cmd_help, cmd_help_help},
 };

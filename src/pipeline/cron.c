@@ -422,33 +422,25 @@ static int prev_bit(uint64_t bits, int from, int min)
 	return -1;
 }
 
+static void wall_from_tm(const struct tm *tm, wall *w)
+{
+	*w = (wall){tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min};
+}
+
 static void wall_of(const zone *z, time_t t, wall *w)
 {
 	struct tm tm;
 	to_local(z, t, &tm);
-	w->y = tm.tm_year + 1900;
-	w->mo = tm.tm_mon + 1;
-	w->d = tm.tm_mday;
-	w->h = tm.tm_hour;
-	w->mi = tm.tm_min;
+	wall_from_tm(&tm, w);
 }
 
 /* Normalise a wall time after adding to or subtracting from one field. */
 static void wall_fix(wall *w)
 {
-	struct tm tm = {0};
-	tm.tm_year = w->y - 1900;
-	tm.tm_mon = w->mo - 1;
-	tm.tm_mday = w->d;
-	tm.tm_hour = w->h;
-	tm.tm_min = w->mi;
-	time_t n = timegm(&tm);
+	time_t n = wall_naive(w);
+	struct tm tm;
 	gmtime_r(&n, &tm);
-	w->y = tm.tm_year + 1900;
-	w->mo = tm.tm_mon + 1;
-	w->d = tm.tm_mday;
-	w->h = tm.tm_hour;
-	w->mi = tm.tm_min;
+	wall_from_tm(&tm, w);
 }
 
 int ldp_cron_next(const ldp_cron *c, time_t t, time_t *out)

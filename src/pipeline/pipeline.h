@@ -50,6 +50,7 @@
  *   check     ldp check <table> [--row-count-min N] [--row-count-max N]
  *             [--freshness COL:DURATION] [--not-null COL]... [--unique COL]...
  *             [--accepted-values COL=v1,v2,...]... [--sql QUERY]... [--where PRED]
+ *             [--as-of TIME] [--sample N]
  *   export    ldp export <what> <target> [--<key> <value>]...
  *   shell     /bin/sh -c <command>
  *   notify    ldp notify [--webhook-env VAR] [--text T] [--query Q] [--title T]
@@ -179,7 +180,9 @@ int ldp_step_argv(const ldp_pipeline *pl, const ldp_step *st, const ldp_run_cont
 void ldp_argv_free(char **argv);
 
 /* Running a pipeline (pipeline_exec.c). */
-typedef enum ldp_run_type { LDP_RUN_MANUAL, LDP_RUN_SCHEDULED, LDP_RUN_BACKFILL } ldp_run_type;
+typedef enum ldp_run_type { LDP_RUN_MANUAL, LDP_RUN_SCHEDULED, LDP_RUN_BACKFILL, LDP_RUN_AIRFLOW } ldp_run_type;
+/* "manual", "scheduled", "backfill", "airflow". */
+const char *ldp_run_type_name(ldp_run_type t);
 
 typedef struct ldp_run_options {
 	ldp_run_type type;

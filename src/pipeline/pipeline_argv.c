@@ -28,7 +28,7 @@ static const char *const transform_keys[] = {"command",  "project_dir", "profile
 					     "full_refresh", "vars", "threads", "target"};
 static const char *const transform_commands[] = {"run", "build", "test", "seed", "compile", "ls", "docs"};
 static const char *const check_keys[] = {"table", "row_count", "freshness", "not_null", "unique", "accepted_values",
-					 "sql", "where"};
+					 "sql", "where", "as_of", "sample"};
 static const char *const export_keys[] = {"table", "query", "target", "format", "as", "name", "partition_by",
 					  "snapshot", "ref", "as_of", "force"};
 static const char *const notify_keys[] = {"webhook_env", "text", "query", "title"};
@@ -490,6 +490,9 @@ static void build_check(argv_b *a, const json_t *spec)
 	}
 	push_flag(a, "sql", json_object_get(spec, "sql"));
 	push_flag(a, "where", json_object_get(spec, "where"));
+	/* freshness against the run's logical time rather than the wall clock */
+	push_flag(a, "as-of", json_object_get(spec, "as_of"));
+	push_flag(a, "sample", json_object_get(spec, "sample"));
 }
 
 static void build(argv_b *a, const ldp_step *st, const json_t *spec)

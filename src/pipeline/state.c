@@ -1,21 +1,16 @@
 /*
- * pipeline/state.c - the project's state file (run history, step attempts,
- * step logs, scheduler bookkeeping) and the per-pipeline run locks.
+ * pipeline/state.c - the project's state file: run history, step attempts,
+ * step logs, scheduler bookkeeping.
  *
  * Every write is its own short transaction (or one transaction per logged
  * chunk), so a runner killed at any point leaves a consistent file: at worst a
  * run or an attempt stays 'running', which ldp_state_recover() and the next
- * ldp_state_run_start() of that run turn into 'interrupted'.
+ * ldp_state_run_start() of that run turn into 'interrupted'. The run locks
+ * are in state_lock.c.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +19,7 @@
 
 #include "ldp/buf.h"
 #include "ldp/error.h"
+#include "ldp/io.h"
 #include "pipeline/state.h"
 
 #define STATE_SCHEMA_VERSION 1
@@ -31,11 +27,6 @@
 
 struct ldp_state {
 	sqlite3 *db;
-	char *path;
-};
-
-struct ldp_lock {
-	int fd;
 	char *path;
 };
 
@@ -51,29 +42,6 @@ static int db_error(ldp_state *s, const char *what)
 	int code = sqlite3_errcode(s->db);
 	int st = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? LDP_EBUSY : LDP_EIO;
 	return ldp_error_set(st, "state file %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
-}
-
-static int mkdir_p(const char *path)
-{
-	char *tmp = strdup(path);
-	if (!tmp)
-		return ldp_error_set(LDP_ENOMEM, "out of memory");
-	for (char *c = tmp + 1;; c++) {
-		if (*c != '/' && *c)
-			continue;
-		char saved = *c;
-		*c = 0;
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
-			int rc = ldp_error_set(LDP_EIO, "creating directory %s: %s", tmp, strerror(errno));
-			free(tmp);
-			return rc;
-		}
-		*c = saved;
-		if (!saved)
-			break;
-	}
-	free(tmp);
-	return LDP_OK;
 }
 
 static char *join_path(const char *a, const char *b)
@@ -187,7 +155,7 @@ int ldp_state_open(const ldp_project *p, ldp_state **out)
 		char *slash = strrchr(dir, '/');
 		if (slash && slash != dir)
 			*slash = 0;
-		rc = mkdir_p(dir);
+		rc = ldp_io_mkdirs(dir);
 	}
 	free(dir);
 	if (!rc && sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -283,9 +251,10 @@ int ldp_state_run_queue(ldp_state *s, const char *pipeline, const char *run_type
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
 	char base[64];
 	int n = snprintf(base, sizeof base, "%s__%s__%s", pipeline, run_type, stamp);
-	if (n < 0 || n >= (int)sizeof base - 8)
-		return ldp_error_set(LDP_EINVALID, "pipeline name '%s' is too long for a run id (at most %d characters)",
-				     pipeline, (int)(sizeof base - 8 - strlen(stamp) - strlen(run_type) - 4));
+	if (n < 0 || n >= (int)sizeof base - 8) /* room for "__<n>" within 63 characters */
+		return ldp_error_set(LDP_EINVALID,
+				     "pipeline name '%s' is too long for a run id (%s__%s__%s must stay under 56 characters)",
+				     pipeline, pipeline, run_type, stamp);
 	int rc = exec_sql(s, "BEGIN IMMEDIATE", "starting a transaction");
 	if (rc)
 		return rc;
@@ -780,114 +749,4 @@ int ldp_state_sched_set(ldp_state *s, const char *pipeline, double last_logical_
 	sqlite3_bind_text(st, 1, pipeline, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_double(st, 2, last_logical_date);
 	return step_done(s, st, "recording the scheduler's bookkeeping");
-}
-
-/* ---- locks ---- */
-
-static int lock_path(const ldp_project *p, const char *pipeline, char **out)
-{
-	*out = NULL;
-	if (!pipeline || !*pipeline || strchr(pipeline, '/') || pipeline[0] == '.')
-		return ldp_error_set(LDP_EINVALID, "pipeline name '%s' cannot name a lock file (no '/', no leading '.')",
-				     pipeline ? pipeline : "");
-	ldp_buf b = LDP_BUF_INIT;
-	ldp_buf_printf(&b, "%s/.ldp/locks/%s.lock", p->dir, pipeline);
-	if (ldp_buf_oom(&b)) {
-		ldp_buf_free(&b);
-		return ldp_error_set(LDP_ENOMEM, "out of memory");
-	}
-	*out = ldp_buf_detach(&b);
-	return LDP_OK;
-}
-
-int ldp_lock_pipeline(const ldp_project *p, const char *pipeline, ldp_lock **out)
-{
-	*out = NULL;
-	char *path;
-	int rc = lock_path(p, pipeline, &path);
-	if (rc)
-		return rc;
-	char *dir = strdup(path);
-	if (!dir) {
-		free(path);
-		return ldp_error_set(LDP_ENOMEM, "out of memory");
-	}
-	*strrchr(dir, '/') = 0;
-	rc = mkdir_p(dir);
-	free(dir);
-	int fd = rc ? -1 : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (!rc && fd < 0)
-		rc = ldp_error_set(LDP_EIO, "opening lock file %s: %s", path, strerror(errno));
-	if (!rc && flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EWOULDBLOCK) {
-			char pid[32] = "";
-			ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
-			pid[n > 0 ? n : 0] = 0;
-			pid[strcspn(pid, "\n")] = 0;
-			rc = ldp_error_set(LDP_EBUSY,
-					   "pipeline %s is already running (pid %s holds %s); wait for that run to end "
-					   "or stop it (kill -TERM %s)",
-					   pipeline, *pid ? pid : "unknown", path, *pid ? pid : "<pid>");
-		} else {
-			rc = ldp_error_set(LDP_EIO, "locking %s: %s", path, strerror(errno));
-		}
-	}
-	if (!rc) {
-		/* the holder's pid, for the EBUSY message of whoever comes next */
-		char pid[32];
-		int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-		if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n)
-			rc = ldp_error_set(LDP_EIO, "writing lock file %s: %s", path, strerror(errno));
-	}
-	ldp_lock *l = rc ? NULL : malloc(sizeof *l);
-	if (!rc && !l)
-		rc = ldp_error_set(LDP_ENOMEM, "out of memory");
-	if (rc) {
-		if (fd >= 0)
-			close(fd);
-		free(path);
-		return rc;
-	}
-	l->fd = fd;
-	l->path = path;
-	*out = l;
-	return LDP_OK;
-}
-
-void ldp_lock_release(ldp_lock *l)
-{
-	if (!l)
-		return;
-	/* never unlink: a process that opened the path before the unlink would
-	 * lock an orphaned inode while a third locks a new file */
-	if (ftruncate(l->fd, 0) != 0) {
-		/* harmless: the next holder rewrites the pid */
-	}
-	close(l->fd);
-	free(l->path);
-	free(l);
-}
-
-int ldp_lock_is_held(const ldp_project *p, const char *pipeline)
-{
-	char *path;
-	int rc = lock_path(p, pipeline, &path);
-	if (rc)
-		return rc;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = errno == ENOENT ? 0 : ldp_error_set(LDP_EIO, "opening lock file %s: %s", path, strerror(errno));
-		free(path);
-		return rc;
-	}
-	/* a shared probe: conflicts with the exclusive holder only */
-	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-		flock(fd, LOCK_UN);
-		rc = 0;
-	} else {
-		rc = errno == EWOULDBLOCK ? 1 : ldp_error_set(LDP_EIO, "probing lock %s: %s", path, strerror(errno));
-	}
-	close(fd);
-	free(path);
-	return rc;
 }

@@ -208,17 +208,17 @@ int ldp_scan_plan_sql_deletes(const ldp_scan_plan *p, int hidden, ldp_buf *out)
 	 * does not when the data side's size is unknown to it (read_parquet
 	 * with a schema). Scoping by sequence number and partition happens on
 	 * the small side too, where each delete row meets its data file. */
-	ldp_buf_puts(out, " FROM (SELECT *, file_index AS __ldp_idx, file_row_number AS __ldp_pos FROM read_parquet([");
-	for (size_t i = 0; i < p->nfiles; i++) {
-		if (i)
-			ldp_buf_puts(out, ", ");
-		ldp_buf_put_sql_string(out, ldp_io_local_path(p->files[i].path));
-	}
-	ldp_buf_puts(out, "], schema = ");
-	int rc = ldp_schema_to_parquet_schema_arg(s, out);
+	const char **paths = malloc(p->nfiles * sizeof *paths);
+	if (!paths)
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->nfiles; i++)
+		paths[i] = ldp_io_local_path(p->files[i].path);
+	ldp_buf_puts(out, " FROM ");
+	int rc = ice_scan_source(p, paths, 1, out);
+	free(paths);
 	if (rc)
 		return rc;
-	ldp_buf_puts(out, ", file_row_number = true)) __ldp_t");
+	ldp_buf_puts(out, " __ldp_t");
 	for (size_t i = 0; i < p->ndeletes && !rc; i++)
 		if (p->deletes[i].content == LDP_CONTENT_EQUALITY_DELETES && eq_delete_live(p, &p->deletes[i]))
 			rc = put_equality_delete(p, &p->deletes[i], i, out);

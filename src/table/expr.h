@@ -136,5 +136,10 @@ json_t *ldp_duckdb_json_load(const char *text);
  * cannot parse it. */
 struct ldp_engine;
 int ldp_expr_parse_where(struct ldp_engine *engine, const char *where, ldp_arena *a, ldp_expr **out);
+/* The same with columns qualified by one of `quals` (NULL-terminated, as
+ * written in SQL: "t", "\"My T\"") taken as the table's, for the WHERE of
+ * DELETE / UPDATE statements. */
+int ldp_expr_parse_where_as(struct ldp_engine *engine, const char *where, const char *const *quals, ldp_arena *a,
+			    ldp_expr **out);
 
 #endif

@@ -290,7 +290,41 @@ json_t *ldp_duckdb_json_load(const char *text)
 
 int ldp_expr_parse_where(struct ldp_engine *engine, const char *where, ldp_arena *a, ldp_expr **out)
 {
+	static const char *const quals[] = {"t", NULL};
+	return ldp_expr_parse_where_as(engine, where, quals, a, out);
+}
+
+/* An SQL identifier as DuckDB names it: "a""b" -> a"b; bare words as is
+ * (qualifiers compare case-insensitively). */
+static const char *unquote(ldp_arena *a, const char *s)
+{
+	if (*s != '"')
+		return s;
+	ldp_buf b = LDP_BUF_INIT;
+	for (const char *p = s + 1; *p; p++) {
+		if (*p == '"' && p[1] != '"')
+			break;
+		if (*p == '"')
+			p++;
+		ldp_buf_putc(&b, *p);
+	}
+	char *r = ldp_buf_oom(&b) ? NULL : ldp_arena_strdup(a, ldp_buf_cstr(&b));
+	ldp_buf_free(&b);
+	return r ? r : s;
+}
+
+int ldp_expr_parse_where_as(struct ldp_engine *engine, const char *where, const char *const *quals_sql, ldp_arena *a,
+			    ldp_expr **out)
+{
 	*out = NULL;
+	size_t nq = 0;
+	while (quals_sql[nq])
+		nq++;
+	const char **quals = ldp_arena_calloc(a, nq + 1, sizeof *quals);
+	if (!quals)
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	for (size_t i = 0; i < nq; i++)
+		quals[i] = unquote(a, quals_sql[i]);
 	ldp_buf q = LDP_BUF_INIT, inner = LDP_BUF_INIT;
 	ldp_buf_puts(&inner, "SELECT * FROM t WHERE ");
 	ldp_buf_puts(&inner, where);
@@ -313,7 +347,6 @@ int ldp_expr_parse_where(struct ldp_engine *engine, const char *where, ldp_arena
 		return rc;
 	}
 	const json_t *node = json_object_get(json_array_get(json_object_get(doc, "statements"), 0), "node");
-	static const char *const quals[] = {"t", NULL};
 	*out = ldp_expr_from_duckdb_json(a, json_object_get(node, "where_clause"), quals);
 	json_decref(doc);
 	return *out ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");

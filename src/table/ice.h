@@ -54,9 +54,24 @@ int ice_commit_metadata(struct ldp_warehouse *wh, const struct ldp_ident *id, ic
 /* One partition term as --partition-by writes it ("day(ts)", "bucket(16, id)",
  * "name"), over schema s, with its default field name and field_id 0. */
 int ice_partition_field_parse(ldp_arena *a, const char *term, const ldp_schema *s, ldp_partition_field *out);
+/* A whole --partition-by / --sort-by clause over schema s, as ldp_table_create
+ * reads it (partition field ids 1000, 1001...); NULL *out for NULL or "". */
+int ice_partition_spec_parse(ldp_arena *a, const char *text, const ldp_schema *s, ldp_partition_spec **out);
+int ice_sort_order_parse(ldp_arena *a, const char *text, const ldp_schema *s, ldp_sort_order **out);
 
 /* "SELECT <columns>" of a scan query over plan p (scan.c). */
 struct ldp_scan_plan;
 int ice_scan_select_list(const struct ldp_scan_plan *p, ldp_buf *out);
+
+/* scan_nested.c: nested fields by id. After planning, note the files whose
+ * footers name nested fields otherwise than the read schema (only looked at
+ * when the schema history of m says names changed). */
+struct ice_scan_views;
+void ice_scan_views_free(struct ice_scan_views *v);
+int ice_plan_nested_views(struct ldp_warehouse *wh, const ldp_metadata *m, struct ldp_scan_plan *p);
+/* The FROM item reading the plan's files (paths[i]: how to name file i to
+ * DuckDB) with the read schema's columns, plus __ldp_idx (the file's index
+ * in the plan) and __ldp_pos (row position) with `positions`. */
+int ice_scan_source(const struct ldp_scan_plan *p, const char *const *paths, int positions, ldp_buf *out);
 
 #endif

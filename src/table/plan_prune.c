@@ -66,6 +66,8 @@ static void run_manifest(plan_job *j, size_t i)
 	const ldp_manifest_file *mf = &j->mfs[i];
 	mf_result *r = &j->res[i];
 	ldp_arena_init(&r->arena, 16 * 1024);
+	if (mf->content != LDP_CONTENT_DATA)
+		return; /* delete manifests: kept whole, read by merge() */
 	spec_plan *sp = spec_of(j, mf->partition_spec_id);
 	if (sp && sp->part_types && sp->projected &&
 	    !ldp_expr_eval_summaries(sp->projected, sp->spec, sp->part_types, mf->partitions, mf->npartitions, &r->why)) {
@@ -158,15 +160,6 @@ static int note(ldp_plan_report *rep, int is_manifest, int kept, int32_t spec_id
 	return n->path ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");
 }
 
-static int has_delete_files(const ldp_manifest_file *mfs, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (mfs[i].content != LDP_CONTENT_DATA &&
-		    (mfs[i].added_files_count + mfs[i].existing_files_count > 0 || mfs[i].added_files_count < 0))
-			return 1;
-	return 0;
-}
-
 static int merge(plan_job *j, const ldp_table *t, ldp_scan_plan *out, ldp_plan_report *rep)
 {
 	size_t cap = 0;
@@ -176,8 +169,15 @@ static int merge(plan_job *j, const ldp_table *t, ldp_scan_plan *out, ldp_plan_r
 		const ldp_manifest_file *mf = &j->mfs[i];
 		if (r->rc)
 			return ldp_error_set(r->rc, "%s", r->err ? r->err : "reading a manifest failed");
-		if (mf->content != LDP_CONTENT_DATA)
+		if (mf->content != LDP_CONTENT_DATA) {
+			/* Every live delete file stays in the plan: a delete applies
+			 * to data files by sequence number and partition (deletes.c
+			 * scopes each one to the planned files), so pruning data
+			 * files never needs a delete file dropped, and the ones that
+			 * only touch pruned files are left out of the query there. */
+			rc = ldp_scan_plan_add_deletes(out, mf, t->meta, &r->arena);
 			continue;
+		}
 		rep->manifests++;
 		if (r->pruned) {
 			rep->manifests_pruned++;
@@ -273,15 +273,6 @@ int ldp_table_plan_filtered(ldp_warehouse *wh, const ldp_table *t, const ldp_sna
 	ldp_manifest_file *mfs = NULL;
 	size_t nmf = 0;
 	rc = ice_snapshot_manifests(snap, &a, &mfs, &nmf);
-	if (!rc && has_delete_files(mfs, nmf)) {
-		/* Delete files apply across data files by sequence number; the plain
-		 * planner owns that logic, so such tables are planned unpruned. */
-		ldp_arena_free(&a);
-		rep->fallback = 1;
-		if (rep == &local)
-			ldp_plan_report_clear(&local);
-		return ldp_table_plan(wh, t, sel, out);
-	}
 	plan_job j;
 	memset(&j, 0, sizeof j);
 	j.mfs = mfs;
@@ -309,6 +300,8 @@ int ldp_table_plan_filtered(ldp_warehouse *wh, const ldp_table *t, const ldp_sna
 		rep->threads = started + 1;
 		rc = merge(&j, t, out, rep);
 	}
+	if (!rc)
+		rc = ice_plan_nested_views(wh, t->meta, out);
 	for (size_t i = 0; j.res && i < nmf; i++) {
 		ldp_arena_free(&j.res[i].arena);
 		free(j.res[i].err);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/engine_internal.h"
 #include "format/metadata.h"
@@ -12,6 +13,7 @@
 #include "ldp/log.h"
 #include "table/ice.h"
 #include "table/maintain.h"
+#include "table/plan.h"
 #include "table/rowlevel.h"
 
 /* Field ids of position delete columns (spec: "Position Delete Files"). */
@@ -339,8 +341,53 @@ static int commit_change(ldp_warehouse *wh, const ldp_table *tb, const ldp_snaps
 	return rc;
 }
 
+/* The files the statement reads: those that may hold rows matching `cond`
+ * (the condition every changed row satisfies; NULL: all files). Files
+ * without a possible match are neither read nor rewritten, and stay in the
+ * new snapshot as they are. A condition planning cannot use (or DuckDB cannot
+ * parse on its own) plans every file. */
+static int plan_for(ldp_warehouse *wh, ldp_engine *e, const ldp_table *t, const ldp_snapshot_selector *sel,
+		    const char *alias, const char *cond, const char *source, ldp_scan_plan *plan, ldp_dml_result *out)
+{
+	ldp_arena a;
+	ldp_arena_init(&a, 4096);
+	ldp_expr *filter = NULL;
+	const char *quals[] = {alias, t->ident.name, NULL};
+	const ldp_schema *cur = ldp_metadata_current_schema(t->meta);
+	if (source && cur) {
+		const char *sn = source[0] == '"' ? source + 1 : source;
+		size_t len = strlen(sn) - (source[0] == '"' && strlen(sn) > 0);
+		for (size_t i = 0; i < cur->root.nfields; i++)
+			if (strlen(cur->root.fields[i].name) == len && strncasecmp(cur->root.fields[i].name, sn, len) == 0)
+				cond = NULL;
+	}
+	if (cond && alias && ldp_expr_parse_where_as(e, cond, quals, &a, &filter)) {
+		LDP_DEBUG("%s.%s: no pruning for the statement's condition: %s", t->ident.ns, t->ident.name,
+			  ldp_error_last()->message);
+		ldp_error_clear();
+		filter = NULL;
+	}
+	int rc;
+	if (filter && filter->op != LDP_EX_TRUE) {
+		ldp_plan_options po = {filter, 0, 0};
+		ldp_plan_report rep;
+		rc = ldp_table_plan_filtered(wh, t, sel, &po, plan, &rep);
+		out->files_pruned = (int64_t)(rep.files_pruned_partition + rep.files_pruned_metrics);
+		ldp_plan_report_clear(&rep);
+	} else {
+		rc = ldp_table_plan(wh, t, sel, plan);
+	}
+	out->files_read = rc ? 0 : (int64_t)plan->nfiles;
+	if (!rc)
+		LDP_INFO("%s.%s: the statement reads %" PRId64 " data file%s (%" PRId64 " pruned by its condition%s)",
+			 t->ident.ns, t->ident.name, out->files_read, out->files_read == 1 ? "" : "s", out->files_pruned,
+			 filter && filter->op != LDP_EX_TRUE ? "" : ": none usable");
+	ldp_arena_free(&a);
+	return rc;
+}
+
 static int dml(ldp_warehouse *wh, const ldp_ident *id, const char *branch, ldp_sql_kind kind, const char *stmt,
-	       const char *alias, const char *cond, ldp_dml_result *out)
+	       const char *alias, const char *cond, const char *source, ldp_dml_result *out)
 {
 	memset(out, 0, sizeof *out);
 	out->snapshot_id = -1;
@@ -366,7 +413,7 @@ static int dml(ldp_warehouse *wh, const ldp_ident *id, const char *branch, ldp_s
 					   id->name, branch, id->ns, id->name, branch);
 	}
 	if (!rc)
-		rc = ldp_table_plan(wh, t, branch ? &sel : NULL, &plan);
+		rc = plan_for(wh, e, t, branch ? &sel : NULL, alias, cond, source, &plan, out);
 	ldp_buf scan = LDP_BUF_INIT;
 	if (!rc) {
 		ldp_buf_putc(&scan, '(');
@@ -437,13 +484,19 @@ static int dml(ldp_warehouse *wh, const ldp_ident *id, const char *branch, ldp_s
 }
 
 int ldp_table_dml(ldp_warehouse *wh, const ldp_ident *id, const char *branch, ldp_sql_kind kind, const char *stmt,
-		  ldp_dml_result *out)
+		  const char *alias, const char *where, ldp_dml_result *out)
 {
-	return dml(wh, id, branch, kind, stmt, NULL, NULL, out);
+	return dml(wh, id, branch, kind, stmt, alias, where, NULL, out);
+}
+
+int ldp_table_dml_merge(ldp_warehouse *wh, const ldp_ident *id, const char *branch, const char *stmt,
+			const char *alias, const char *on, const char *source, ldp_dml_result *out)
+{
+	return dml(wh, id, branch, LDP_SQLK_MERGE, stmt, alias, on, source, out);
 }
 
 int ldp_table_delete_where(ldp_warehouse *wh, const ldp_ident *id, const char *branch, const char *alias,
 			   const char *cond, ldp_dml_result *out)
 {
-	return dml(wh, id, branch, LDP_SQLK_DELETE, NULL, alias, cond, out);
+	return dml(wh, id, branch, LDP_SQLK_DELETE, NULL, alias, cond, NULL, out);
 }

@@ -29,6 +29,7 @@ void ldp_scan_plan_clear(ldp_scan_plan *p)
 	}
 	free(p->files);
 	ldp_scan_plan_clear_deletes(p);
+	ice_scan_views_free(p->views);
 	memset(p, 0, sizeof *p);
 }
 
@@ -78,7 +79,6 @@ const ldp_schema *ice_plan_schema(const ldp_table *t, const ldp_snapshot *snap, 
 
 int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_selector *sel, ldp_scan_plan *out)
 {
-	(void)wh;
 	memset(out, 0, sizeof *out);
 	const ldp_snapshot *snap;
 	int rc = ldp_table_resolve_snapshot(t, sel, &snap);
@@ -110,6 +110,8 @@ int ldp_table_plan(ldp_warehouse *wh, const ldp_table *t, const ldp_snapshot_sel
 		}
 	}
 	ldp_arena_free(&a);
+	if (!rc)
+		rc = ice_plan_nested_views(wh, m, out);
 	if (rc) {
 		ldp_scan_plan_clear(out);
 		return ldp_error_wrap(rc, "planning a scan of %s.%s", t->ident.ns, t->ident.name);
@@ -184,26 +186,27 @@ int ldp_scan_plan_sql(const ldp_scan_plan *p, ldp_buf *out)
 		if (prc)
 			return ldp_error_wrap(prc, "fetching the data files of the scan");
 	}
-	ldp_buf_puts(out, " FROM read_parquet([");
-	for (size_t i = 0; i < p->nfiles; i++) {
-		if (i)
-			ldp_buf_puts(out, ", ");
-		char *local = NULL;
+	/* local copies of remote files (fetched above, so from the cache) */
+	char **paths = calloc(p->nfiles, sizeof *paths);
+	int rc = paths ? LDP_OK : ldp_error_set(LDP_ENOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < p->nfiles; i++) {
 		const ldp_planned_file *f = &p->files[i];
-		int rc = ldp_io_is_remote(f->path) ? ldp_io_local_copy(f->path, f->file_size, &local) : LDP_OK;
+		if (ldp_io_is_remote(f->path))
+			rc = ldp_io_local_copy(f->path, f->file_size, &paths[i]);
+		else if (!(paths[i] = strdup(f->path)))
+			rc = ldp_error_set(LDP_ENOMEM, "out of memory");
 		if (rc)
-			return ldp_error_wrap(rc, "fetching data file %s", p->files[i].path);
-		ldp_buf_put_sql_string(out, local ? local : p->files[i].path);
-		free(local);
+			rc = ldp_error_wrap(rc, "fetching data file %s", f->path);
 	}
 	/* Columns by field id, so renamed, added and dropped columns read right
 	 * from files written under older schemas. */
-	ldp_buf_puts(out, "], schema = ");
-	int rc = ldp_schema_to_parquet_schema_arg(s, out);
-	if (rc)
-		return rc;
-	ldp_buf_puts(out, ")");
-	return ldp_buf_oom(out);
+	ldp_buf_puts(out, " FROM ");
+	if (!rc)
+		rc = ice_scan_source(p, (const char *const *)paths, 0, out);
+	for (size_t i = 0; paths && i < p->nfiles; i++)
+		free(paths[i]);
+	free(paths);
+	return rc ? rc : ldp_buf_oom(out);
 }
 
 /* ---- binding names in SQL ---- */

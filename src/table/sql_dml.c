@@ -160,6 +160,112 @@ static int word_at(const char *p, const char *w)
 	return strncasecmp(p, w, n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_';
 }
 
+/* The first of `words` at parenthesis depth 0 in s, outside strings,
+ * quoted names and comments, as a whole word; NULL when none. *which
+ * receives its index in words. */
+static const char *top_level_word(const char *s, const char *const *words, size_t nwords, size_t *which)
+{
+	int depth = 0;
+	for (const char *p = s; *p;) {
+		if (*p == '\'' || *p == '"') {
+			char qc = *p++;
+			while (*p && !(*p == qc && p[1] != qc))
+				p += *p == qc ? 2 : 1;
+			if (*p)
+				p++;
+			continue;
+		}
+		if (p[0] == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				p++;
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+			p = e ? e + 2 : p + strlen(p);
+			continue;
+		}
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		int at_word = (isalpha((unsigned char)*p) || *p == '_') && (p == s || (!isalnum((unsigned char)p[-1]) && p[-1] != '_'));
+		if (at_word && depth == 0)
+			for (size_t i = 0; i < nwords; i++)
+				if (word_at(p, words[i])) {
+					*which = i;
+					return p;
+				}
+		p++;
+	}
+	return NULL;
+}
+
+/* UPDATE __ldp_dml [AS] alias SET ... WHERE cond: the alias and cond, when
+ * the statement reads no other table (no FROM) and returns nothing; 0
+ * otherwise (then every file is read). */
+static int update_where(const char *q, char *alias, size_t cap, const char **cond)
+{
+	char w[64];
+	const char *p = q;
+	if (!ident_at(&p, w, sizeof w) || strcasecmp(w, "update") != 0 || !ident_at(&p, w, sizeof w) ||
+	    strcmp(w, "__ldp_dml") != 0 || !ident_at(&p, alias, cap))
+		return 0;
+	if (strcasecmp(alias, "as") == 0 && !ident_at(&p, alias, cap))
+		return 0;
+	static const char *const kw[] = {"from", "where", "returning"};
+	size_t which;
+	const char *at = top_level_word(p, kw, 3, &which);
+	if (!at || which != 1)
+		return 0;
+	*cond = at + 5;
+	return top_level_word(*cond, kw, 3, &which) == NULL;
+}
+
+/* MERGE INTO __ldp_dml [AS] alias USING src [[AS] s] ON cond WHEN ...: the
+ * alias and a copy of cond (*cond malloc'd), which every target row the
+ * statement changes satisfies. Target rows outside cond are never matched, so
+ * leaving their files out changes nothing, unless a WHEN NOT MATCHED BY
+ * SOURCE clause acts on exactly those rows (then 0, as for other shapes).
+ * The source's name (the word before ON) goes to *src, so that a target
+ * struct column of that name cannot be mistaken for it. */
+static int merge_on(const char *q, char *alias, size_t cap, char **cond, char *src, size_t srccap)
+{
+	char w[64];
+	const char *p = q;
+	if (!ident_at(&p, w, sizeof w) || strcasecmp(w, "merge") != 0 || !ident_at(&p, w, sizeof w) ||
+	    strcasecmp(w, "into") != 0 || !ident_at(&p, w, sizeof w) || strcmp(w, "__ldp_dml") != 0 ||
+	    !ident_at(&p, alias, cap))
+		return 0;
+	if (strcasecmp(alias, "as") == 0 && !ident_at(&p, alias, cap))
+		return 0;
+	static const char *const kw[] = {"on", "when", "source", "returning"};
+	size_t which;
+	const char *on = top_level_word(p, kw, 4, &which);
+	if (!on || which != 0)
+		return 0;
+	/* the source's name: the identifier right before ON */
+	const char *b = on;
+	while (b > p && isspace((unsigned char)b[-1]))
+		b--;
+	const char *e = b;
+	while (b > p && (isalnum((unsigned char)b[-1]) || b[-1] == '_' || b[-1] == '"'))
+		b--;
+	if ((size_t)(e - b) >= srccap)
+		return 0;
+	memcpy(src, b, (size_t)(e - b));
+	src[e - b] = '\0';
+	const char *c = on + 2;
+	const char *when = top_level_word(c, kw, 4, &which);
+	if (!when || which != 1)
+		return 0;
+	for (const char *r = when; (r = top_level_word(r, kw, 4, &which)) != NULL; r++)
+		if (which == 2 || which == 3)
+			return 0; /* BY SOURCE, RETURNING */
+	*cond = strndup(c, (size_t)(when - c));
+	return *cond != NULL;
+}
+
 /* MERGE's `UPDATE SET *` and `INSERT *` as DuckDB's UPDATE BY NAME and
  * INSERT BY NAME: the target carries two hidden columns, so positional
  * forms would not line up; Iceberg engines (Spark) match these by name. */
@@ -255,15 +361,21 @@ int ldp_sql_handle_dml(ldp_sql_session *s, ldp_sql_kind kind, const char *stmt, 
 	else
 		ldp_buf_puts(&q, stmt + at);
 	ldp_dml_result r;
-	char alias[300];
+	char alias[300], src[300];
 	const char *cond = NULL;
+	char *mcond = NULL;
 	int rc;
 	if (ldp_buf_oom(&q))
 		rc = LDP_ENOMEM;
 	else if (kind == LDP_SQLK_DELETE && plain_delete(ldp_buf_cstr(&q), alias, sizeof alias, &cond))
 		rc = ldp_table_delete_where(s->wh, &c.id, branch, alias, cond, &r);
+	else if (kind == LDP_SQLK_UPDATE && update_where(ldp_buf_cstr(&q), alias, sizeof alias, &cond))
+		rc = ldp_table_dml(s->wh, &c.id, branch, kind, ldp_buf_cstr(&q), alias, cond, &r);
+	else if (kind == LDP_SQLK_MERGE && merge_on(ldp_buf_cstr(&q), alias, sizeof alias, &mcond, src, sizeof src))
+		rc = ldp_table_dml_merge(s->wh, &c.id, branch, ldp_buf_cstr(&q), alias, mcond, src, &r);
 	else
-		rc = ldp_table_dml(s->wh, &c.id, branch, kind, ldp_buf_cstr(&q), &r);
+		rc = ldp_table_dml(s->wh, &c.id, branch, kind, ldp_buf_cstr(&q), NULL, NULL, &r);
+	free(mcond);
 	ldp_buf_free(&q);
 	if (!rc) {
 		ldp_buf m = LDP_BUF_INIT;

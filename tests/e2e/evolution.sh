@@ -81,6 +81,35 @@ must "$LDP" sql "ALTER TABLE ev.s UNSET TBLPROPERTIES ('owner')"
 props=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); p=d['properties']; print(p.get('owner','-'), p.get('write.parquet.compression-codec'))" "$(meta ev/s)")
 expect_eq "set/unset table properties" "$props" "- zstd"
 
+# nested fields renamed after files were written read by field id (depth 1
+# and 2, inside a list<struct> and a map's value struct); a nested name dropped
+# and added back reads NULL from old files, not the dropped field's data
+must "$LDP" table create ev.nr --as "select i as id, {'a': i::int, 'b': {'c': i * 10, 'd': 'd' || i}} as s,
+	[{'p': i, 'q': 'q' || i}] as l, map {'k' || i: {'v': i::int}} as m from range(2) r(i) union all select 2, NULL, NULL, NULL"
+must "$LDP" sql "ALTER TABLE ev.nr RENAME COLUMN s.a TO a1"
+must "$LDP" sql "ALTER TABLE ev.nr RENAME COLUMN s.b.c TO c1"
+must "$LDP" sql "ALTER TABLE ev.nr RENAME COLUMN l.p TO p1"
+must "$LDP" sql "ALTER TABLE ev.nr RENAME COLUMN m.value.v TO v1"
+qj() { "$LDP" sql --format json "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['v'])"; }
+nr() { qj "select string_agg(concat_ws('|', id, to_json(s), to_json(l), to_json(m)), ' ' order by id) as v from ev.nr"; }
+expect_eq "nested renames read old files by id" "$(nr)" \
+	'0|{"a1":0,"b":{"c1":0,"d":"d0"}}|[{"p1":0,"q":"q0"}]|{"k0":{"v1":0}} 1|{"a1":1,"b":{"c1":10,"d":"d1"}}|[{"p1":1,"q":"q1"}]|{"k1":{"v1":1}} 2'
+must "$LDP" table append ev.nr "select 3 as id, {'a1': 3::int, 'b': {'c1': 30, 'd': 'd3'}} as s, [{'p1': 3, 'q': 'q3'}] as l, map {'k3': {'v1': 3::int}} as m"
+must "$LDP" sql "ALTER TABLE ev.nr DROP COLUMN s.b.d, ALTER COLUMN s.a1 TYPE bigint"
+must "$LDP" sql "ALTER TABLE ev.nr ADD COLUMN s.b.d int"
+expect_eq "nested drop + add back + promotion over renamed files" \
+	"$(qj "select string_agg(concat_ws('|', id, to_json(s), typeof(s)), ' ' order by id) as v from ev.nr where id in (1, 3)")" \
+	'1|{"a1":1,"b":{"c1":10,"d":null}}|STRUCT(a1 BIGINT, b STRUCT(c1 BIGINT, d INTEGER)) 3|{"a1":3,"b":{"c1":30,"d":null}}|STRUCT(a1 BIGINT, b STRUCT(c1 BIGINT, d INTEGER))'
+
+# every member of a struct replaced after a file was written: that file's
+# structs read as structs of NULLs (NULL where the struct itself was NULL)
+must "$LDP" table create ev.nn --as "select 1 as id, {'a': 1} as s, [{'a': 1}] as l union all select 2, NULL, [NULL]"
+must "$LDP" sql "ALTER TABLE ev.nn ADD COLUMN s.b int, ADD COLUMN l.b int"
+must "$LDP" sql "ALTER TABLE ev.nn DROP COLUMN s.a, DROP COLUMN l.a"
+expect_eq "struct whose members all changed" \
+	"$(qj "select string_agg(concat_ws('|', id, coalesce(to_json(s), 'null'), to_json(l)), ' ' order by id) as v from ev.nn")" \
+	'1|{"b":null}|[{"b":null}] 2|null|[null]'
+
 # identifier fields need required columns: only an empty table's columns can become required
 must "$LDP" table create ev.k --schema "k bigint, v string"
 must "$LDP" sql "ALTER TABLE ev.k ALTER COLUMN k SET NOT NULL, SET IDENTIFIER FIELDS k"

@@ -27,3 +27,4 @@ export LDP PYTHONDONTWRITEBYTECODE=1
 unset LDP_PROJECT
 cd "$LDP_SOURCE_DIR/tests/interop"
 "$py" evolution_pyiceberg.py "$T"
+"$py" nested_rename_pyiceberg.py "$T/nested"

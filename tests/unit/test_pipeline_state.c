@@ -29,7 +29,7 @@
 static char *test_dir(const char *name)
 {
 	char *d = malloc(512);
-	snprintf(d, 512, "%s/pipeline-state-%s-%d", LDP_TEST_TMP, name, (int)getpid());
+	snprintf(d, 512, "%s/pipeline-state-%s", LDP_TEST_TMP, name);
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", d, d);
 	assert_int_equal(system(cmd), 0);
