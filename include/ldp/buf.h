@@ -35,6 +35,9 @@ void ldp_buf_vprintf(ldp_buf *b, const char *fmt, va_list ap);
 void ldp_buf_put_sql_string(ldp_buf *b, const char *s);
 /* Append s as a quoted SQL identifier: "my ""col""". */
 void ldp_buf_put_sql_ident(ldp_buf *b, const char *s);
+/* Append s as one POSIX shell word: bare when every character is safe
+ * ([A-Za-z0-9_@%+=:,./-]), else single-quoted with ' as '\''. */
+void ldp_buf_put_shell_word(ldp_buf *b, const char *s);
 /* Append n spaces (or any character). */
 void ldp_buf_fill(ldp_buf *b, char c, size_t n);
 void ldp_buf_truncate(ldp_buf *b, size_t len);

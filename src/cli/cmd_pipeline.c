@@ -95,27 +95,6 @@ static int cmd_list(int argc, char **argv)
 	return LDP_EXIT_OK;
 }
 
-/* POSIX shell quoting: bare when every character is safe, else '...'. */
-static void shell_quote(ldp_buf *b, const char *s)
-{
-	int safe = *s != '\0';
-	for (const char *c = s; *c && safe; c++)
-		safe = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-		       strchr("_-./:=,+@%", *c);
-	if (safe) {
-		ldp_buf_puts(b, s);
-		return;
-	}
-	ldp_buf_putc(b, '\'');
-	for (const char *c = s; *c; c++) {
-		if (*c == '\'')
-			ldp_buf_puts(b, "'\\''");
-		else
-			ldp_buf_putc(b, *c);
-	}
-	ldp_buf_putc(b, '\'');
-}
-
 static void fmt_duration(double s, char *out, size_t n)
 {
 	long v = (long)s;
@@ -143,7 +122,7 @@ static char *command_line(const ldp_pipeline *pl, const ldp_step *st, const ldp_
 	for (char **a = argv; *a; a++) {
 		if (a != argv)
 			ldp_buf_putc(&b, ' ');
-		shell_quote(&b, *a);
+		ldp_buf_put_shell_word(&b, *a);
 		json_array_append_new(*argv_json, json_string(*a));
 	}
 	ldp_argv_free(argv);

@@ -73,6 +73,26 @@ static void put_quoted(ldp_buf *b, const char *s, char q)
 void ldp_buf_put_sql_string(ldp_buf *b, const char *s) { put_quoted(b, s, '\''); }
 void ldp_buf_put_sql_ident(ldp_buf *b, const char *s) { put_quoted(b, s, '"'); }
 
+void ldp_buf_put_shell_word(ldp_buf *b, const char *s)
+{
+	int bare = *s != '\0';
+	for (const char *p = s; *p && bare; p++)
+		bare = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		       strchr("_@%+=:,./-", *p) != NULL;
+	if (bare) {
+		ldp_buf_puts(b, s);
+		return;
+	}
+	ldp_buf_putc(b, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			ldp_buf_puts(b, "'\\''");
+		else
+			ldp_buf_putc(b, *p);
+	}
+	ldp_buf_putc(b, '\'');
+}
+
 void ldp_buf_fill(ldp_buf *b, char c, size_t n)
 {
 	if (ldp_buf_grow(b, n) != LDP_OK)

@@ -193,25 +193,6 @@ void ldp_jinja_put_literal(ldp_buf *b, const char *s)
 	}
 }
 
-void ldp_sh_put_word(ldp_buf *b, const char *s)
-{
-	int bare = *s != '\0';
-	for (const char *p = s; *p && bare; p++)
-		bare = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-", *p) != NULL;
-	if (bare) {
-		ldp_buf_puts(b, s);
-		return;
-	}
-	ldp_buf_putc(b, '\'');
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'')
-			ldp_buf_puts(b, "'\\''");
-		else
-			ldp_buf_putc(b, *p);
-	}
-	ldp_buf_putc(b, '\'');
-}
-
 /* ldp's macros as Airflow's presets (Airflow has no @midnight/@annually). */
 static const char *schedule_text(const char *s)
 {
@@ -393,11 +374,11 @@ static int put_task(ldp_buf *b, const ldp_pipeline *pl, const ldp_step *st, cons
 	 * run id (user-chosen in a manual trigger) is ever pasted into the
 	 * command line. */
 	ldp_buf cmd = LDP_BUF_INIT;
-	ldp_sh_put_word(&cmd, ldp_bin);
+	ldp_buf_put_shell_word(&cmd, ldp_bin);
 	ldp_buf_puts(&cmd, " pipeline run ");
-	ldp_sh_put_word(&cmd, pl->name);
+	ldp_buf_put_shell_word(&cmd, pl->name);
 	ldp_buf_puts(&cmd, " --step ");
-	ldp_sh_put_word(&cmd, st->name);
+	ldp_buf_put_shell_word(&cmd, st->name);
 	ldp_buf_puts(&cmd, " --date \"$LDP_AIRFLOW_DATE\" --run-id \"$LDP_AIRFLOW_RUN_ID\"");
 	if ((rc = ldp_buf_oom(&cmd)) != LDP_OK) {
 		ldp_buf_free(&cmd);

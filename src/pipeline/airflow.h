@@ -51,8 +51,5 @@ int ldp_py_put_json(ldp_buf *b, const json_t *v);
  * newline normalisation, a trailing newline kept, and a value ending in
  * .sh/.bash not taken for a template file name (BashOperator's template_ext). */
 void ldp_jinja_put_literal(ldp_buf *b, const char *s);
-/* Append s as one POSIX shell word (bare when only safe characters, else
- * single-quoted). */
-void ldp_sh_put_word(ldp_buf *b, const char *s);
 
 #endif

@@ -110,7 +110,7 @@ static void test_jinja_literal(void **state)
 static void expect_sh(const char *in, const char *want)
 {
 	ldp_buf b = LDP_BUF_INIT;
-	ldp_sh_put_word(&b, in);
+	ldp_buf_put_shell_word(&b, in);
 	assert_string_equal(ldp_buf_cstr(&b), want);
 	ldp_buf_free(&b);
 }
