@@ -42,7 +42,7 @@ test-sanitize: sanitize
 
 bench: release
 	$(CMAKE) --build $(BUILD)/release --target bench -j $(JOBS)
-	cd $(BUILD)/release && ./bench/cli_startup && ./bench/sql_scan && ./bench/iceberg_append && ./bench/ingest && ./bench/plan_prune && ./bench/rowlevel_delete && ./bench/near_ingest && ./bench/rest_serve && ./bench/transform_build 3
+	cd $(BUILD)/release && ./bench/cli_startup && ./bench/sql_scan && ./bench/iceberg_append && ./bench/ingest && ./bench/plan_prune && ./bench/rowlevel_delete && ./bench/near_ingest && ./bench/rest_serve && ./bench/transform_build 3 && ./bench/pipeline_overhead
 	bash bench/s3_read.sh $(BUILD)/release
 
 clean:

@@ -21,7 +21,7 @@ GO_MOD="github.com/duckdb/duckdb-go-bindings@v0.10506.0"
 GO_ZIP_SHA256=f6858f821358877e7e9c8d9fd0995929e90a7b2fee6b9c847902a175aa5ab242
 
 PACKAGES=(pkg-config libsqlite3-dev libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev
-          libyaml-dev zlib1g-dev libsnappy-dev libcmocka-dev libedit-dev)
+          libyaml-dev zlib1g-dev libsnappy-dev libcmocka-dev libedit-dev tzdata)
 
 say() { printf 'ldp deps: %s\n' "$*" >&2; }
 die() { printf 'ldp deps: error: %s\n' "$*" >&2; exit 1; }

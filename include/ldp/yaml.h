@@ -19,6 +19,14 @@ extern "C" {
 /* Load the first document of a file; an empty file gives an empty object.
  * *out receives a new reference. */
 int ldp_yaml_load_file(const char *path, json_t **out);
+/* ldp_yaml_load_file() that also returns, when `lines` is not NULL, a side
+ * table for error messages: an object mapping the JSON pointer (RFC 6901) of
+ * every node to its 1-based line ("" the root, "/pipelines/nyc/steps/0" a
+ * sequence item's line, "/pipelines/nyc/schedule" the line of that key).
+ * *lines is a new reference (NULL on error). */
+int ldp_yaml_load_file_lines(const char *path, json_t **out, json_t **lines);
+/* The line recorded for `pointer` in such a table, 0 when unknown. */
+int ldp_yaml_line(const json_t *lines, const char *pointer);
 /* Same for text; `what` names it in errors. */
 int ldp_yaml_loads(const char *text, size_t len, const char *what, json_t **out);
 

@@ -96,5 +96,24 @@ int cmd_ingest(int argc, char **argv);
 void cmd_ingest_help(FILE *out);
 int cmd_run(int argc, char **argv);
 void cmd_run_help(FILE *out);
+int cmd_scheduler(int argc, char **argv);
+void cmd_scheduler_help(FILE *out);
 int cmd_demo(int argc, char **argv);
 void cmd_demo_help(FILE *out);
+int cmd_pipeline(int argc, char **argv);
+void cmd_pipeline_help(FILE *out);
+/* `ldp pipeline run|export ...`: argv[0] is "run"/"export", as for commands. */
+int cmd_pipeline_run(int argc, char **argv);
+int cmd_pipeline_export(int argc, char **argv);
+/* Pipeline runs (cmd_pipeline_run.c, cmd_runs.c). */
+void cmd_pipeline_run_help(FILE *out);
+int cmd_backfill(int argc, char **argv);
+void cmd_backfill_help(FILE *out);
+int cmd_runs(int argc, char **argv);
+void cmd_runs_help(FILE *out);
+int cmd_logs(int argc, char **argv);
+void cmd_logs_help(FILE *out);
+int cmd_check(int argc, char **argv);
+void cmd_check_help(FILE *out);
+int cmd_notify(int argc, char **argv);
+void cmd_notify_help(FILE *out);

@@ -8,6 +8,7 @@
 #include "ingest/ingest.h"
 #include "ingest/ingest_internal.h"
 #include "ingest/remote.h"
+#include "ingest/taxi.h"
 #include "ldp/error.h"
 #include "ldp/io.h"
 #include "ldp/log.h"
@@ -112,6 +113,7 @@ static const ldp_ingest_driver drivers[] = {
 	{"api+https", ldp_ingest_fetch_api, ingest_api_option_names},
 	{"s3", ldp_ingest_fetch_s3, NULL},
 	{"near-lake", NULL, NULL},
+	{"nyc-taxi", ldp_ingest_fetch_taxi, ingest_taxi_option_names},
 	{NULL, NULL, NULL},
 };
 

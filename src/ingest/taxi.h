@@ -51,4 +51,10 @@ int ldp_taxi_zones_file(const ldp_taxi_options *o, char **path, ldp_taxi_origin 
  * point at it. */
 int ldp_taxi_find_generator(char **out);
 
+/* The nyc-taxi:// ingest driver (taxi_source.c): nyc-taxi://yellow/YYYY-MM is
+ * the month's trip file, nyc-taxi://zones the zone lookup, both through the
+ * ingest cache; options --rows, --offline, --generator, --cache-dir. */
+int ldp_ingest_fetch_taxi(const char *uri, const ldp_ingest_options *o, ldp_ingest_files *out);
+extern const char *const ingest_taxi_option_names[];
+
 #endif

@@ -26,4 +26,19 @@ int ldp_notify_post(const char *url, json_t *message);
 json_t *ldp_notify_run_message(const char *pipeline, const char *run_id, const char *logical_date,
 			       const char *state, const char *failed_step, const char *reason, double duration_s);
 
+/* What `ldp notify` posts (helper D's extension of the contract). */
+typedef struct ldp_notify_content {
+	const char *title;         /* the header (cut to Slack's 150 characters); NULL: "ldp" */
+	const char *text;          /* a section of mrkdwn text, or NULL */
+	const char *status;        /* "success", "failure" or "info" (NULL): the header's emoji */
+	const char *const *fields; /* label, value pairs shown as section fields; a NULL value is skipped */
+	size_t nfields;            /* pairs */
+	const json_t *rows;        /* a row set (pipeline/rows.h) shown as a monospaced table, or NULL */
+	size_t max_rows;           /* rows of the table to show (0: 20); the block also stops at 3000 characters
+	                              and says how many rows it left out */
+} ldp_notify_content;
+
+/* The message for c (the run message is one of these). New reference. */
+json_t *ldp_notify_message(const ldp_notify_content *c);
+
 #endif

@@ -50,6 +50,7 @@
  *   check     ldp check <table> [--row-count-min N] [--row-count-max N]
  *             [--freshness COL:DURATION] [--not-null COL]... [--unique COL]...
  *             [--accepted-values COL=v1,v2,...]... [--sql QUERY]... [--where PRED]
+ *             [--as-of TIME] [--sample N]
  *   export    ldp export <what> <target> [--<key> <value>]...
  *   shell     /bin/sh -c <command>
  *   notify    ldp notify [--webhook-env VAR] [--text T] [--query Q] [--title T]
@@ -126,12 +127,33 @@ typedef struct ldp_pipeline_set {
 /* Load and validate every pipeline of a project: YAML shape, unknown keys,
  * step kinds, duplicate names, depends_on naming unknown steps, cycles (the
  * message lists the cycle), cron expressions (ldp_cron_parse), time zones,
- * durations, and env vars the pipeline needs (webhook_env; env_var() calls
- * without a default). Errors name the file, line, pipeline and step. */
+ * durations, template syntax. Errors name the file, line, pipeline and step.
+ * Pipelines come in this order: ldp.yml's (as written), then
+ * pipelines/<name>.yml|yaml (by file name). The environment is not looked at, so
+ * `ldp pipeline list|show` work without the run's secrets: see
+ * ldp_pipeline_check_env(). */
 int ldp_pipelines_load(const ldp_project *p, ldp_pipeline_set **out);
 void ldp_pipeline_set_free(ldp_pipeline_set *s);
+/* NULL when absent (ldp_pipeline_find_or_error() says so, with the names). */
 const ldp_pipeline *ldp_pipeline_find(const ldp_pipeline_set *s, const char *name);
+int ldp_pipeline_find_or_error(const ldp_pipeline_set *s, const char *name, const ldp_pipeline **out);
 const char *ldp_step_kind_name(ldp_step_kind k);
+
+/* What a run needs from the environment, checked before anything runs:
+ * every webhook_env (the pipeline's notify and notify steps) set to an
+ * http(s) URL, and every step's templates rendering for a sample date
+ * (undefined names, env_var() without a default and unset). */
+int ldp_pipeline_check_env(const ldp_pipeline *pl);
+
+/* Steps in an order where each comes after its depends_on, ties broken by
+ * declaration order. `order` has room for pl->nsteps indexes. */
+void ldp_pipeline_topo_order(const ldp_pipeline *pl, size_t *order);
+
+/* A --date argument: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] with an optional Z
+ * or +HH:MM; without an offset it is wall time in `tz` (NULL: UTC). */
+int ldp_pipeline_date_parse(const char *text, const char *tz, time_t *out);
+/* t in tz as "2023-01-01T00:00:00+00:00" (out: 32 bytes). */
+int ldp_pipeline_format_time(time_t t, const char *tz, char *out);
 
 /* "30s", "10m", "2h", "1d", "1h30m", or a bare number of seconds. */
 int ldp_duration_parse(const char *text, double *seconds);
@@ -158,7 +180,9 @@ int ldp_step_argv(const ldp_pipeline *pl, const ldp_step *st, const ldp_run_cont
 void ldp_argv_free(char **argv);
 
 /* Running a pipeline (pipeline_exec.c). */
-typedef enum ldp_run_type { LDP_RUN_MANUAL, LDP_RUN_SCHEDULED, LDP_RUN_BACKFILL } ldp_run_type;
+typedef enum ldp_run_type { LDP_RUN_MANUAL, LDP_RUN_SCHEDULED, LDP_RUN_BACKFILL, LDP_RUN_AIRFLOW } ldp_run_type;
+/* "manual", "scheduled", "backfill", "airflow". */
+const char *ldp_run_type_name(ldp_run_type t);
 
 typedef struct ldp_run_options {
 	ldp_run_type type;

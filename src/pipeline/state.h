@@ -9,7 +9,7 @@
  *
  * Tables (the schema is created on open; `user_version` versions it):
  *   runs(run_id PK, pipeline, logical_date, interval_start, interval_end,
- *        run_type manual|scheduled|backfill, state queued|running|success|failed|interrupted,
+ *        run_type manual|scheduled|backfill|airflow, state queued|running|success|failed|interrupted,
  *        queued_at, started_at, ended_at, pid, error)
  *     UNIQUE(pipeline, logical_date) WHERE run_type = 'scheduled': the
  *     scheduler can never record one interval twice.
@@ -53,18 +53,30 @@ char *ldp_state_path(const ldp_project *p);
  * (its id is still written to run_id_out). */
 int ldp_state_run_queue(ldp_state *s, const char *pipeline, const char *run_type, double logical_date,
 			double interval_start, double interval_end, char *run_id_out);
-/* queued|interrupted|failed -> running, with our pid. */
+/* Insert a run with a given id (Airflow's run_id, a scheduler-chosen id) in
+ * state "queued" or "running" (then with our pid): LDP_EEXISTS when the id
+ * is taken. */
+int ldp_state_run_insert(ldp_state *s, const char *run_id, const char *pipeline, const char *run_type,
+			 double logical_date, double interval_start, double interval_end, const char *state);
+/* queued|interrupted|failed -> running, with our pid. Attempts of the run
+ * still 'running' (their process died; the caller holds the lock) become
+ * 'interrupted'. */
 int ldp_state_run_start(ldp_state *s, const char *run_id);
 /* running -> success|failed|interrupted; error may be NULL. */
 int ldp_state_run_finish(ldp_state *s, const char *run_id, const char *state, const char *error);
-/* One run as a JSON object (fields as the columns), or LDP_ENOTFOUND. */
+/* Set a run's state whatever it was (`ldp pipeline run --step`: Airflow's
+ * tasks of one run come and go in separate processes). */
+int ldp_state_run_set_state(ldp_state *s, const char *run_id, const char *state, const char *error);
+/* One run as a JSON object (fields as the columns, plus failed_step: the
+ * first step whose latest attempt failed, or null), or LDP_ENOTFOUND. */
 int ldp_state_run_get(ldp_state *s, const char *run_id, json_t **out);
 /* Runs, newest first: pipeline may be NULL (all); limit <= 0: all. An array. */
 int ldp_state_runs_list(ldp_state *s, const char *pipeline, int limit, json_t **out);
 /* Runs in state 'running' or 'queued' whose pipeline lock is free (their
  * process died): marks 'running' ones 'interrupted' with error "the process
  * running it (pid N) died", and returns the ids of both kinds (an array) for
- * the scheduler to resume. */
+ * the scheduler to resume. Runs of type "airflow" are left alone (Airflow
+ * owns them; no ldp process runs them between tasks). */
 int ldp_state_recover(ldp_state *s, const ldp_project *p, json_t **out);
 
 /* ---- step attempts and logs ---- */

@@ -54,6 +54,10 @@ int ice_commit_metadata(struct ldp_warehouse *wh, const struct ldp_ident *id, ic
 /* One partition term as --partition-by writes it ("day(ts)", "bucket(16, id)",
  * "name"), over schema s, with its default field name and field_id 0. */
 int ice_partition_field_parse(ldp_arena *a, const char *term, const ldp_schema *s, ldp_partition_field *out);
+/* A whole --partition-by / --sort-by clause over schema s, as ldp_table_create
+ * reads it (partition field ids 1000, 1001...); NULL *out for NULL or "". */
+int ice_partition_spec_parse(ldp_arena *a, const char *text, const ldp_schema *s, ldp_partition_spec **out);
+int ice_sort_order_parse(ldp_arena *a, const char *text, const ldp_schema *s, ldp_sort_order **out);
 
 /* "SELECT <columns>" of a scan query over plan p (scan.c). */
 struct ldp_scan_plan;

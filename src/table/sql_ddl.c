@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "format/schema.h"
 #include "ldp/error.h"
@@ -187,29 +186,22 @@ static int is_query_start(const char *s)
 	       ldp_sqlp_kw(&p, "from") || ldp_sqlp_kw(&p, "table");
 }
 
-/* OR REPLACE of an existing table: build the new table under a scratch name
- * at its own location, then drop the old one and rename, so a failure leaves
- * the old table untouched. */
-static int replace_table(ldp_sql_session *s, const ldp_ident *id, ldp_create_options *o, const char *query,
+/* OR REPLACE of an existing table: one commit that sets the new columns,
+ * partitioning and sort order (as the statement gives them, Spark's REPLACE
+ * TABLE semantics: none given means unpartitioned / unsorted) and overwrites
+ * the rows; the table keeps its uuid and history, and a failure leaves it
+ * untouched. */
+static int replace_table(ldp_sql_session *s, const ldp_ident *id, const ldp_create_options *o, const char *query,
 			 ldp_write_result *res)
 {
-	ldp_ident tmp = *id;
-	snprintf(tmp.name, sizeof tmp.name, "__ldp_replace_%lld", (long long)time(NULL));
-	ldp_buf loc = LDP_BUF_INIT;
-	int rc = ldp_warehouse_table_location(s->wh, id, &loc);
-	ldp_buf_printf(&loc, "-%lld", (long long)time(NULL));
-	o->location = ldp_buf_cstr(&loc);
-	if (!rc && query) {
-		rc = ldp_table_create_as(s->wh, &tmp, o, query, res);
-	} else if (!rc) {
-		ldp_table *t = NULL;
-		rc = ldp_table_create(s->wh, &tmp, o, &t);
-		ldp_table_free(t);
-	}
-	if (!rc && !(rc = ldp_table_drop(s->wh, id, 1)))
-		rc = ldp_catalog_rename_table(s->wh->catalog, tmp.ns, tmp.name, id->ns, id->name);
-	ldp_buf_free(&loc);
-	return rc;
+	ldp_replace_options ro;
+	memset(&ro, 0, sizeof ro);
+	ro.schema = o->schema;
+	ro.partition_by = o->partition_by ? o->partition_by : "";
+	ro.sort_by = o->sort_by ? o->sort_by : "";
+	ro.properties = o->properties;
+	ro.nproperties = o->nproperties;
+	return ldp_table_replace(s->wh, id, query, &ro, res);
 }
 
 static int create_table(ldp_sql_session *s, ldp_sqlp *p, ldp_sql_outcome *out)

@@ -629,6 +629,16 @@ int ice_commit_metadata(ldp_warehouse *wh, const ldp_ident *id, ice_meta_change_
 	return commit_metadata(wh, id, fn, ctx);
 }
 
+int ice_partition_spec_parse(ldp_arena *a, const char *text, const ldp_schema *s, ldp_partition_spec **out)
+{
+	return parse_partition_by(a, text, s, out);
+}
+
+int ice_sort_order_parse(ldp_arena *a, const char *text, const ldp_schema *s, ldp_sort_order **out)
+{
+	return parse_sort_by(a, text, s, out);
+}
+
 int ice_partition_field_parse(ldp_arena *a, const char *term, const ldp_schema *s, ldp_partition_field *out)
 {
 	char *copy = ldp_arena_strdup(a, term);

@@ -110,6 +110,42 @@ typedef struct ldp_write_rowlevel {
 int ldp_table_write_rowlevel(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql,
 			     const ldp_write_options *o, const ldp_write_rowlevel *rl, ldp_write_result *res);
 
+/* Replace an existing table's columns, partitioning and rows in ONE commit:
+ * Iceberg's replace-table transaction (Spark's REPLACE TABLE AS SELECT). The
+ * single new metadata file adds the new schema and makes it current, sets the
+ * default partition spec and sort order, sets the given properties, and adds
+ * an overwrite snapshot (child of the current one) that removes every data
+ * and delete file and adds the new rows; the catalog swaps once (a REST
+ * catalog gets it as one commit with its requirements). The table keeps its
+ * uuid, location, properties, history and snapshots: time travel to an older
+ * snapshot reads it with that snapshot's schema. Readers see the old table
+ * or the new one, never no table; a failure (bad query, lost race) commits
+ * nothing. Retries as ldp_table_write does; a concurrent schema or partition
+ * change that alters the result fails with LDP_ECONFLICT.
+ *
+ * Field ids: a column keeps the id of the current column with the same name
+ * when its type is the same or one the spec allows promoting to (int -> long,
+ * float -> double, wider decimal; nested types: the same shape); every other
+ * column gets fresh ids above last-column-id (ids are never reused). */
+typedef struct ldp_replace_options {
+	const ldp_schema *schema; /* NULL: the columns of select_sql */
+	/* NULL: keep the current default spec / sort order when the columns
+	 * they use keep their field ids, else unpartitioned / unsorted; "":
+	 * unpartitioned / unsorted; else a clause as ldp_create_options takes */
+	const char *partition_by;
+	const char *sort_by;
+	size_t nproperties; /* set; the table's other properties stay */
+	const ldp_kv *properties;
+	/* test hook: called after the new metadata file is written, before the swap */
+	int (*before_swap)(void *ctx);
+	void *before_swap_ctx;
+} ldp_replace_options;
+
+/* select_sql NULL: no rows (o->schema is then required). The table must
+ * exist (LDP_ENOTFOUND). res as for ldp_table_write. */
+int ldp_table_replace(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql, const ldp_replace_options *o,
+		      ldp_write_result *res);
+
 /* Evolve the table's schema so rows shaped like `source` can be written:
  * add its columns the table lacks (optional, fresh field ids) and apply the
  * spec's allowed promotions (int->long, float->double, decimal precision).

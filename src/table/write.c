@@ -157,6 +157,8 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	int64_t seq = m->last_sequence_number + 1;
 	ldp_arena *a = &cs->arena;
 	int rc = cs->rl ? write_rl_check_base(cs, m, head) : LDP_OK;
+	if (!rc && cs->rb)
+		rc = write_rebase_attempt(cs, m);
 	if (rc)
 		return rc;
 
@@ -286,6 +288,8 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 		rc = write_rl_finish_list(cs, m, head, &list, &nlist, &cap, seq);
 	if (rc)
 		return rc;
+	if (cs->rb)
+		write_rebase_filter(cs, list, &nlist);
 
 	/* totals: the parent's (when it recorded them) adjusted, else from the list */
 	int64_t added_bytes = 0, added_rows = 0;
@@ -378,7 +382,9 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	if (snap.timestamp_ms <= m->last_updated_ms)
 		snap.timestamp_ms = m->last_updated_ms + 1; /* keep the snapshot log ordered */
 	snap.manifest_list = listpath;
-	snap.schema_id = m->current_schema_id;
+	/* a rebasing write adds the snapshot to its rebuilt base (new schema...) */
+	const ldp_metadata *base_meta = cs->rebased ? cs->rebased : m;
+	snap.schema_id = base_meta->current_schema_id;
 	snap.operation = op;
 	snap.summary = sum;
 	snap.nsummary = ns;
@@ -388,9 +394,8 @@ static int attempt(commit_state *cs, ldp_table *t, int *conflict)
 	 * table upgrades it first (the spec's upgrade-format-version; v1 snapshots
 	 * read as sequence number 0, which the parser already assigns), so the new
 	 * snapshot gets its sequence number as a v2 snapshot. */
-	const ldp_metadata *base_meta = m;
-	if (m->format_version < 2) {
-		rc = ldp_metadata_copy(m, &upgraded);
+	if (base_meta->format_version < 2) {
+		rc = ldp_metadata_copy(base_meta, &upgraded);
 		if (!rc) {
 			upgraded->format_version = 2;
 			base_meta = upgraded;
@@ -458,6 +463,8 @@ static void forget_attempt(commit_state *cs, int remove)
 		free(cs->written[i]);
 	}
 	cs->nwritten = 0;
+	ldp_metadata_free(cs->rebased);
+	cs->rebased = NULL;
 	ldp_arena_free(&cs->arena);
 	ldp_arena_init(&cs->arena, 0);
 }
@@ -550,12 +557,24 @@ int ldp_table_write(ldp_warehouse *wh, const ldp_ident *id, const char *select_s
 int ldp_table_write_rowlevel(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql,
 			     const ldp_write_options *o, const ldp_write_rowlevel *rl, ldp_write_result *res)
 {
+	return write_run(wh, id, select_sql, o, rl, NULL, res);
+}
+
+int write_run(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql, const ldp_write_options *o,
+	      const ldp_write_rowlevel *rl, const write_rebase *rb, ldp_write_result *res)
+{
 	memset(res, 0, sizeof *res);
 	int64_t t0 = mono_ns();
 	ldp_table *t = NULL;
 	int rc = ldp_table_load(wh, id, &t);
 	if (rc)
 		return rc;
+	/* the data is written for the rebuilt base: its schema, spec and properties */
+	ldp_metadata *rebased = NULL;
+	if (rb && (rc = rb->fn(t->meta, rb->ctx, &rebased)) != LDP_OK) {
+		ldp_table_free(t);
+		return rc;
+	}
 	int64_t t1 = mono_ns();
 	res->load_ns = t1 - t0;
 	write_job j;
@@ -569,11 +588,15 @@ int ldp_table_write_rowlevel(ldp_warehouse *wh, const ldp_ident *id, const char 
 	cs.rl = rl;
 	cs.res = res;
 	snprintf(j.table_name, sizeof j.table_name, "%s.%s", id->ns, id->name);
-	const ldp_metadata *m = t->meta;
+	const ldp_metadata *m = rebased ? rebased : t->meta;
 	j.schema = ldp_metadata_current_schema(m);
 	j.spec = ldp_metadata_default_spec(m);
 	j.order = ldp_metadata_default_sort_order(m);
 	cs.spec_id = m->default_spec_id;
+	cs.rb = rb;
+	cs.rb_schema = j.schema;
+	cs.rb_spec = j.spec;
+	cs.rb_order_id = m->default_sort_order_id;
 	int64_t target = 0, retries = 4, min_wait = 100, max_wait = 60000;
 	j.compression = ldp_metadata_property(m, "write.parquet.compression-codec");
 	if (!j.compression)
@@ -713,6 +736,7 @@ int ldp_table_write_rowlevel(ldp_warehouse *wh, const ldp_ident *id, const char 
 	ldp_data_files_free(j.files);
 	ldp_arena_free(&j.arena);
 	ldp_arena_free(&cs.arena);
+	ldp_metadata_free(rebased);
 	ldp_table_free(t);
 	return rc;
 }

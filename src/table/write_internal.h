@@ -39,6 +39,16 @@ int write_unhex(ldp_arena *a, const char *hex, size_t n, const uint8_t **out, si
 /* The partition tuple of a written file from its hive directories. */
 int write_partition_of(write_job *j, const char *path, ldp_value **tuple);
 
+/* A write that changes the table's metadata in the same commit (replace.c):
+ * fn builds, from a loaded metadata, the base the new snapshot is added to
+ * (a new current schema, default spec...). The data files are written for
+ * the base built from the first load; every attempt rebuilds it on its own
+ * base and must arrive at the same schema and spec. */
+typedef struct write_rebase {
+	int (*fn)(const ldp_metadata *in, void *ctx, ldp_metadata **out);
+	void *ctx;
+} write_rebase;
+
 /* The state of one write's commit, shared by its attempts (write.c). */
 typedef struct commit_state {
 	ldp_warehouse *wh;
@@ -67,7 +77,23 @@ typedef struct commit_state {
 	size_t nremoved_found;        /* rl->remove_files seen live in this attempt's base */
 	int64_t tot_delete_files, tot_pos_deletes, tot_eq_deletes, removed_delete_files;
 	int64_t added_pos_deletes, added_pos_files, added_eq_deletes;
+	/* rebasing writes (replace.c); NULL rb for plain writes */
+	const write_rebase *rb;
+	const ldp_schema *rb_schema;    /* the schema the data files were written with */
+	const ldp_partition_spec *rb_spec;
+	int32_t rb_order_id;
+	ldp_metadata *rebased;          /* this attempt's base, freed with the attempt */
 } commit_state;
+
+/* The whole write (write.c): ldp_table_write_rowlevel with an optional rebase. */
+int write_run(ldp_warehouse *wh, const ldp_ident *id, const char *select_sql, const ldp_write_options *o,
+	      const ldp_write_rowlevel *rl, const write_rebase *rb, ldp_write_result *res);
+/* Rebasing writes (replace.c): build cs->rebased on this attempt's base m and
+ * check it still matches the data files (else LDP_ECONFLICT: nothing is
+ * committed); then, once the manifest list is complete, leave out manifests
+ * with no live files that the new snapshot need not carry. */
+int write_rebase_attempt(commit_state *cs, const ldp_metadata *m);
+void write_rebase_filter(commit_state *cs, ldp_manifest_file *list, size_t *nlist);
 
 /* Row-level additions to a commit (write_rowlevel.c). */
 /* Write the manifests of rl->add_deletes (once, before the attempts; in `keep`). */

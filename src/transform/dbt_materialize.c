@@ -1,5 +1,5 @@
 /*
- * Materializations: view (an Iceberg view), table (one overwrite snapshot),
+ * Materializations: view (an Iceberg view), table (replaced in one commit),
  * incremental (append, or merge on unique_key), ephemeral (nothing to write:
  * inlined as a CTE by its dependents), seeds (CSV -> table), and tests.
  *
@@ -16,6 +16,7 @@
 #include "format/schema.h"
 #include "ldp/error.h"
 #include "ldp/io.h"
+#include "table/ddl.h"
 #include "table/table.h"
 #include "table/view.h"
 #include "transform/dbt_internal.h"
@@ -95,62 +96,79 @@ static int query_schema(ldp_engine *e, const char *sql, ldp_arena *a, ldp_schema
 	return rc;
 }
 
-static int same_schema(const ldp_schema *a, const ldp_schema *b)
+/* The model's partition_by config as a partition clause ("day(ts), region"):
+ * a string or a list of strings, each a column or a transform of one as
+ * `ldp table create --partition-by` takes them. NULL when unset. */
+static int partition_clause(const dbt_node *n, ldp_buf *out, const char **clause)
 {
-	if (a->root.nfields != b->root.nfields)
-		return 0;
-	for (size_t i = 0; i < a->root.nfields; i++) {
-		ldp_buf x = LDP_BUF_INIT, y = LDP_BUF_INIT;
-		ldp_type_append_string(a->root.fields[i].type, &x);
-		ldp_type_append_string(b->root.fields[i].type, &y);
-		int same = strcmp(a->root.fields[i].name, b->root.fields[i].name) == 0 && strcmp(ldp_buf_cstr(&x), ldp_buf_cstr(&y)) == 0;
-		ldp_buf_free(&x);
-		ldp_buf_free(&y);
-		if (!same)
-			return 0;
+	*clause = NULL;
+	json_t *pb = json_object_get(n->config, "partition_by");
+	if (!pb || json_is_null(pb))
+		return LDP_OK;
+	if (json_is_string(pb)) {
+		ldp_buf_puts(out, json_string_value(pb));
+	} else if (json_is_array(pb)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(pb, i, v)
+		{
+			if (!json_is_string(v))
+				return ldp_error_set(LDP_EINVALID, "%s: partition_by entries must be strings (a column or a transform like day(ts))",
+						     n->path ? n->path : n->name);
+			ldp_buf_printf(out, "%s%s", i ? ", " : "", json_string_value(v));
+		}
+	} else {
+		return ldp_error_set(LDP_EUNSUPPORTED,
+				     "%s: partition_by must be a column, a transform like day(ts), or a list of them "
+				     "(the BigQuery form {field: ..., granularity: ...} is not supported)",
+				     n->path ? n->path : n->name);
 	}
-	return 1;
+	if (ldp_buf_oom(out))
+		return ldp_error_set(LDP_ENOMEM, "out of memory");
+	*clause = ldp_buf_cstr(out);
+	return LDP_OK;
 }
 
-/* Replace the table's contents with the staged rows: one overwrite snapshot
- * when the columns are unchanged; a new table when they changed (Iceberg
- * would need a schema change and an overwrite; dbt drops and recreates too). */
-static int replace_table(ldp_warehouse *wh, const ldp_ident *id, int64_t *rows)
+/* Replace the table with the staged rows. An existing table is replaced in
+ * one commit (ldp_table_replace: new schema, spec and an overwrite snapshot;
+ * same uuid and history), so readers never find it missing or half-written,
+ * whether or not the model's columns changed. */
+static int replace_table(ldp_warehouse *wh, const dbt_node *n, const ldp_ident *id, int64_t *rows)
 {
 	ldp_engine *e;
 	ldp_arena a;
 	ldp_arena_init(&a, 0);
+	ldp_buf part = LDP_BUF_INIT;
+	const char *partition_by = NULL;
 	ldp_schema *schema = NULL;
 	int rc = ldp_warehouse_engine(wh, &e), exists = 0, vexists = 0;
 	if (!rc)
 		rc = query_schema(e, "SELECT * FROM " STAGE, &a, &schema);
 	if (!rc)
+		rc = partition_clause(n, &part, &partition_by);
+	if (!rc)
 		rc = view_exists(wh, id, &vexists);
-	if (!rc && vexists)
+	if (!rc && vexists) /* a view becoming a table: the one case with two catalog changes */
 		rc = ldp_view_drop(wh, id);
 	if (!rc)
 		rc = table_exists(wh, id, &exists);
+	ldp_write_result res;
+	memset(&res, 0, sizeof res);
 	if (!rc && exists) {
-		ldp_table *t = NULL;
-		rc = ldp_table_load(wh, id, &t);
-		if (!rc && !same_schema(ldp_metadata_current_schema(t->meta), schema))
-			exists = 0, rc = ldp_table_drop(wh, id, 0);
-		ldp_table_free(t);
-	}
-	if (!rc && !exists) {
+		ldp_replace_options ro;
+		memset(&ro, 0, sizeof ro);
+		ro.schema = schema;
+		ro.partition_by = partition_by;
+		rc = ldp_table_replace(wh, id, "SELECT * FROM " STAGE, &ro, &res);
+	} else if (!rc) {
 		ldp_create_options co;
 		memset(&co, 0, sizeof co);
 		co.schema = schema;
-		ldp_table *t = NULL;
-		rc = ldp_table_create(wh, id, &co, &t);
-		ldp_table_free(t);
+		co.partition_by = partition_by;
+		rc = ldp_table_create_as(wh, id, &co, "SELECT * FROM " STAGE, &res);
 	}
-	ldp_write_options wo = {.mode = LDP_WRITE_OVERWRITE};
-	ldp_write_result res;
-	memset(&res, 0, sizeof res);
-	if (!rc)
-		rc = ldp_table_write(wh, id, "SELECT * FROM " STAGE, &wo, &res);
 	*rows = res.added_records;
+	ldp_buf_free(&part);
 	ldp_arena_free(&a);
 	return rc;
 }
@@ -306,7 +324,7 @@ int dbt_materialize(dbt_worker *w, dbt_node *n, char *msg, size_t msgsz)
 		if (!rc)
 			rc = stage(w->wh, ldp_buf_cstr(&sql));
 		if (!rc)
-			rc = replace_table(w->wh, &id, &rows);
+			rc = replace_table(w->wh, n, &id, &rows);
 		snprintf(msg, msgsz, "INSERT %lld", (long long)rows);
 		ldp_buf_free(&sql);
 		return rc;
@@ -355,7 +373,7 @@ int dbt_materialize(dbt_worker *w, dbt_node *n, char *msg, size_t msgsz)
 		if (!rc && is_inc) {
 			rc = incremental(w, n, &id, msg, msgsz);
 		} else if (!rc) {
-			rc = replace_table(w->wh, &id, &rows);
+			rc = replace_table(w->wh, n, &id, &rows);
 			snprintf(msg, msgsz, "SELECT %lld", (long long)rows);
 		}
 	}

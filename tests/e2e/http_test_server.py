@@ -23,6 +23,13 @@ Auth wrappers: /bearer/api/... (Authorization: Bearer TOKEN), /key/api/... (X-Ap
   /basic/api/... (Basic USER:PASS). Wrong or missing credentials -> 401.
 /ratelimited/api/...: every distinct URL first answers 429 with Retry-After: 1.
 /admin/log: JSON list of [method, path, status, if_none_match] for every request so far.
+Slack-style incoming webhooks (POST; each appended to <root>/webhook_posts.ndjson as a JSON line
+{"path", "status", "time", "content_type", "body"}, body parsed when it is JSON):
+  /hook/ok          200 "ok"
+  /hook/flaky       the first POST per path answers 500, then 200
+  /hook/ratelimit   the first POST per path answers 429 with Retry-After: 1, then 200
+  /hook/bad         400 "invalid_blocks" (what Slack answers to a malformed message)
+  /hook/down        503 always
 """
 import argparse
 import base64
@@ -93,6 +100,8 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 ITEMS.extend(make_items(len(ITEMS) + 1, n))
             self.send_json({"count": len(ITEMS)})
+        elif u.path.startswith("/hook/"):
+            self.webhook(u.path)
         elif u.path == "/admin/touch":
             # rewrite a file so its ETag changes
             name = q["name"]
@@ -101,6 +110,29 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json({"ok": True})
         else:
             self.send(404, b"{}")
+
+    def webhook(self, path):
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n).decode("utf-8", "replace")
+        count = bump(("hook", path))
+        status, text, headers = 200, "ok", {}
+        if path == "/hook/flaky" and count == 1:
+            status, text = 500, "internal error"
+        elif path == "/hook/ratelimit" and count == 1:
+            status, text, headers = 429, "rate limited", {"Retry-After": "1"}
+        elif path == "/hook/bad":
+            status, text = 400, "invalid_blocks"
+        elif path == "/hook/down":
+            status, text = 503, "service unavailable"
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = raw
+        rec = {"path": path, "status": status, "time": time.time(),
+               "content_type": self.headers.get("Content-Type"), "body": body}
+        with LOCK, open(os.path.join(ARGS.root, "webhook_posts.ndjson"), "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        self.send(status, text.encode(), ctype="text/plain", headers=headers)
 
     def serve_file(self, name, mode):
         path = os.path.join(ARGS.root, name)
