@@ -43,6 +43,37 @@ static int write_pipeline(const char *dir, const char *name, int chain)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+/* fork + exec in `cwd` with stdout and stderr into `log` (the runner echoes
+ * every step to stderr); the wall time in ns, or -1 after printing the log. */
+static int64_t run_quiet(char *const argv[], const char *cwd, const char *log)
+{
+	int64_t t0 = bench_now_ns();
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY);
+		int out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (in < 0 || out < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+		    dup2(out, STDERR_FILENO) < 0 || chdir(cwd) != 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	int64_t dt = bench_now_ns() - t0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "pipeline_overhead: %s %s %s %s failed; its output:\n", argv[0], argv[1], argv[2], argv[3]);
+		char *cat_argv[] = {(char *)"/bin/cat", (char *)log, NULL};
+		bench_run(cat_argv, NULL, "/dev/stderr");
+		return -1;
+	}
+	return dt;
+}
+
 int main(int argc, char **argv)
 {
 	int runs = 5;
@@ -75,14 +106,16 @@ int main(int argc, char **argv)
 	char *fan_argv[] = {(char *)LDP_BIN, (char *)"pipeline", (char *)"run", (char *)"fanout",
 			    (char *)"--date", (char *)"2023-01-01", NULL};
 
+	char log[PATH_MAX];
+	snprintf(log, sizeof log, "%s/run.log", dir);
 	int64_t *lp = calloc((size_t)runs, sizeof *lp), *ch = calloc((size_t)runs, sizeof *ch),
 		*fo = calloc((size_t)runs, sizeof *fo);
 	if (!lp || !ch || !fo)
 		return 1;
 	for (int i = 0; i < runs; i++) {
 		lp[i] = bench_run(loop_argv, dir, NULL);
-		ch[i] = bench_run(chain_argv, dir, NULL);
-		fo[i] = bench_run(fan_argv, dir, NULL);
+		ch[i] = run_quiet(chain_argv, dir, log);
+		fo[i] = run_quiet(fan_argv, dir, log);
 		if (lp[i] < 0 || ch[i] < 0 || fo[i] < 0) {
 			fprintf(stderr, "pipeline_overhead: run %d failed (project left in %s)\n", i + 1, dir);
 			return 1;

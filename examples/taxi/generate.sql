@@ -29,6 +29,7 @@ SET threads = 1;
 SET VARIABLE taxi_month = coalesce(getvariable('taxi_month'), DATE '2023-01-01');
 SET VARIABLE taxi_hours = datediff('hour', getvariable('taxi_month'), getvariable('taxi_month') + INTERVAL 1 MONTH);
 SET VARIABLE taxi_rows = coalesce(getvariable('taxi_rows'), 3066766 * getvariable('taxi_hours') // 744);
+SET VARIABLE taxi_bucket = CASE WHEN getvariable('taxi_rows') >= 2000000 THEN 64 ELSE 1 END;
 SET VARIABLE taxi_out = coalesce(getvariable('taxi_out'),
 	'yellow_tripdata_' || strftime(getvariable('taxi_month'), '%Y-%m') || '.parquet.tmp');
 
@@ -64,17 +65,19 @@ blocks AS (
 	FROM (SELECT h, hour_start, w, sum(w) OVER (ORDER BY h) AS cw, sum(w) OVER () AS tw FROM hours)
 ),
 -- Row id -> hour without a join (a join would not keep the rows in pickup order):
--- hl[b] is the hour holding row 64 b; every hour holds far more than 64 rows, so
--- row i belongs to hl[i // 64] or the next hour.
+-- hl[b] is the hour holding row B b (B = taxi_bucket); a full month's every hour
+-- holds far more than 64 rows, so with B = 64 row i belongs to hl[i // 64] or the
+-- next hour. Small months (taxi_rows, tests) have hours with no rows at all, so
+-- they use B = 1: hl names every row's hour exactly.
 hour_lookup AS (
 	SELECT
-		(SELECT list(h ORDER BY bk) FROM (SELECT h, range AS bk FROM blocks, range((s + 63) // 64, (e + 63) // 64))) AS hl,
+		(SELECT list(h ORDER BY bk) FROM (SELECT h, range AS bk FROM blocks, range((s + getvariable('taxi_bucket') - 1) // getvariable('taxi_bucket'), (e + getvariable('taxi_bucket') - 1) // getvariable('taxi_bucket')))) AS hl,
 		(SELECT list(s ORDER BY h) FROM blocks) AS sl,
 		(SELECT list(e ORDER BY h) FROM blocks) AS el
 ),
 located AS (
 	SELECT i, CASE WHEN i >= el[h0 + 1] THEN h0 + 1 ELSE h0 END AS h, sl, el
-	FROM (SELECT range AS i, hl[range // 64 + 1] AS h0, sl, el FROM range(getvariable('taxi_rows')), hour_lookup)
+	FROM (SELECT range AS i, hl[range // getvariable('taxi_bucket') + 1] AS h0, sl, el FROM range(getvariable('taxi_rows')), hour_lookup)
 ),
 -- Zone popularity (pickups per month, thousands, roughly as in early 2023); every
 -- other zone gets a small base weight. 264/265 are the "unknown" zones.

@@ -24,8 +24,8 @@ void cmd_pipeline_help(FILE *out)
 		"             dependencies; with --date, the exact command each step would run\n"
 		"  validate   load every pipeline (or one) and check what a run needs: step specs,\n"
 		"             DAG, cron, time zones, templates, environment variables; exit 1 on error\n"
-		"  run        run a pipeline now (see docs/pipelines-runs.md)\n"
-		"  export     write an Airflow DAG file (see docs/airflow.md)\n\n"
+		"  run        run a pipeline now ('ldp pipeline run --help', docs/pipelines-runs.md)\n"
+		"  export     write an Airflow DAG file ('ldp pipeline export --help', docs/airflow.md)\n\n"
 		"--date takes YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]; without an offset it is\n"
 		"in the pipeline's time zone. Steps run in the project directory. See docs/pipelines.md.\n");
 }
@@ -305,6 +305,17 @@ int cmd_pipeline(int argc, char **argv)
 	if (argc < 2)
 		return cli_usage_error("pipeline", "give a subcommand: list, show, validate, run or export");
 	const char *sub = argv[1];
+	int help = cli_is_help(sub);
+	for (int i = 2; i < argc && !help && strcmp(argv[i], "--"); i++)
+		help = cli_is_help(argv[i]);
+	if (help && !strcmp(sub, "run")) {
+		cmd_pipeline_run_help(stdout);
+		return LDP_EXIT_OK;
+	}
+	if (help && strcmp(sub, "export")) { /* export prints its own */
+		cmd_pipeline_help(stdout);
+		return LDP_EXIT_OK;
+	}
 	/* subcommands see argv[0] = their own name, like commands do */
 	if (!strcmp(sub, "list"))
 		return cmd_list(argc - 1, argv + 1);

@@ -215,25 +215,36 @@ static int parse_args(const char *cmd, int argc, char **argv, int backfill, run_
 	return LDP_EXIT_OK;
 }
 
+/* Arguments, project and pipeline of both commands; an exit code. */
+static int prologue(const char *cmd, int argc, char **argv, int backfill, run_args *a, ldp_project **p,
+		    ldp_pipeline_set **set, const ldp_pipeline **pl)
+{
+	int ex = parse_args(cmd, argc, argv, backfill, a);
+	return ex ? ex : load_pipeline(a->name, p, set, pl);
+}
+
+static void base_options(const run_args *a, ldp_run_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->echo = !a->json && !a->quiet;
+	o->stop = &stop_requested;
+	o->grace_s = a->grace;
+}
+
 int cmd_pipeline_run(int argc, char **argv)
 {
 	run_args a;
-	int ex = parse_args("pipeline run", argc, argv, 0, &a);
-	if (ex)
-		return ex;
 	ldp_project *p;
 	ldp_pipeline_set *set;
 	const ldp_pipeline *pl;
-	if ((ex = load_pipeline(a.name, &p, &set, &pl)))
+	int ex = prologue("pipeline run", argc, argv, 0, &a, &p, &set, &pl);
+	if (ex)
 		return ex;
 	ldp_run_options o;
-	memset(&o, 0, sizeof o);
+	base_options(&a, &o);
 	o.type = a.step && a.run_id ? LDP_RUN_AIRFLOW : LDP_RUN_MANUAL;
 	o.run_id = a.run_id;
 	o.only_step = a.step;
-	o.echo = !a.json && !a.quiet;
-	o.stop = &stop_requested;
-	o.grace_s = a.grace;
 	int rc = a.date ? ldp_pipeline_date_parse(a.date, pl->timezone, &o.logical_date)
 			: default_logical_date(pl, &o.logical_date);
 	if (rc)
@@ -260,13 +271,11 @@ int cmd_pipeline_run(int argc, char **argv)
 int cmd_backfill(int argc, char **argv)
 {
 	run_args a;
-	int ex = parse_args("backfill", argc, argv, 1, &a);
-	if (ex)
-		return ex;
 	ldp_project *p;
 	ldp_pipeline_set *set;
 	const ldp_pipeline *pl;
-	if ((ex = load_pipeline(a.name, &p, &set, &pl)))
+	int ex = prologue("backfill", argc, argv, 1, &a, &p, &set, &pl);
+	if (ex)
 		return ex;
 	time_t from, to, t;
 	int rc = ldp_pipeline_date_parse(a.from, pl->timezone, &from);
@@ -313,12 +322,9 @@ int cmd_backfill(int argc, char **argv)
 	int failed = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
 		ldp_run_options o;
-		memset(&o, 0, sizeof o);
+		base_options(&a, &o);
 		o.type = LDP_RUN_BACKFILL;
 		o.logical_date = dates[i];
-		o.echo = !a.json && !a.quiet;
-		o.stop = &stop_requested;
-		o.grace_s = a.grace;
 		char run_id[64] = "";
 		int r = ldp_pipeline_run(p, pl, &o, run_id);
 		if (*run_id && all)

@@ -37,8 +37,8 @@ static void on_stop(int sig)
 {
 	if (sig == SIGHUP)
 		reload_requested = 1;
-	else
-		stop_requested = 1;
+	else if (stop_requested < 100)
+		stop_requested++; /* counted: a second signal cuts the grace period short */
 }
 
 /* YYYY-MM-DD[(T| )HH:MM[:SS]][Z|(+|-)HH[:]MM]; no offset: UTC. */

@@ -151,7 +151,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ldp: '%s' is not an ldp command. See 'ldp --help'.\n", name);
 		return LDP_EXIT_USER;
 	}
-	for (int i = 2; i < argc; i++) {
+	/* `ldp pipeline <sub> --help` is the subcommand's help: cmd_pipeline answers it */
+	for (int i = 2; i < argc && c->run != cmd_pipeline; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;
 		if (cli_is_help(argv[i])) {

@@ -534,7 +534,7 @@ int ldp_airflow_dag_render(const ldp_pipeline *pl, const ldp_airflow_options *o,
 	for (size_t i = 0; i < pl->nsteps; i++) {
 		const ldp_step *st = &pl->steps[i];
 		for (size_t k = 0; k < st->ndepends; k++) {
-			size_t d;
+			size_t d = 0; /* set by dep_index; -O3 cannot see it (maybe-uninitialized) */
 			if ((rc = dep_index(pl, st, k, &d)) != LDP_OK)
 				goto done;
 			ldp_buf_printf(&b, "%s    %s >> %s\n", edges++ ? "" : "\n", dn.vars[d], dn.vars[i]);

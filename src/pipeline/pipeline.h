@@ -53,10 +53,12 @@
  *             [--as-of TIME] [--sample N]
  *   export    ldp export <what> <target> [--<key> <value>]...
  *   shell     /bin/sh -c <command>
- *   notify    ldp notify [--webhook-env VAR] [--text T] [--query Q] [--title T]
+ *   notify    ldp notify [--webhook-env VAR] [--text T] [--query Q] [--title T] [--max-rows N] [--status S] [--dry-run]
  *   run       ldp run <config.json>       (the seed library's JSON configs)
  * In flags, `true` becomes a bare flag, `false`/null are omitted, lists repeat
- * the flag, mappings are passed as compact JSON.
+ * the flag, mappings are passed as compact JSON (ingest's exceptions and
+ * every spec shape: docs/pipelines.md). Steps run in the project directory,
+ * so relative paths in specs are relative to it.
  *
  * Ownership: ldp_pipelines_load() returns a set that owns every pipeline,
  * step and string in it; ldp_pipeline_set_free() releases all of it.

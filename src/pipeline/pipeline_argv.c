@@ -31,7 +31,7 @@ static const char *const check_keys[] = {"table", "row_count", "freshness", "not
 					 "sql", "where", "as_of", "sample"};
 static const char *const export_keys[] = {"table", "query", "target", "format", "as", "name", "partition_by",
 					  "snapshot", "ref", "as_of", "force"};
-static const char *const notify_keys[] = {"webhook_env", "text", "query", "title"};
+static const char *const notify_keys[] = {"webhook_env", "text", "query", "title", "max_rows", "status", "dry_run"};
 #define N(a) (sizeof a / sizeof a[0])
 
 static int fail_at(char *where, size_t ws, const char *kind, const char *key, int rc)
@@ -155,7 +155,11 @@ static int check_spec_check(const json_t *spec, char *where, size_t ws)
 					       ldp_error_set(LDP_EINVALID, "check.accepted_values.%s must be a list of values", k));
 		}
 	}
-	if (json_object_size(spec) == 1 + (json_object_get(spec, "where") != NULL))
+	static const char *const checks[] = {"row_count", "freshness", "not_null", "unique", "accepted_values", "sql"};
+	size_t nchecks = 0;
+	for (size_t i = 0; i < N(checks); i++)
+		nchecks += json_object_get(spec, checks[i]) != NULL;
+	if (!nchecks)
 		return fail_at(where, ws, "check", NULL,
 			       ldp_error_set(LDP_EINVALID, "a check step checks nothing: add row_count, freshness, not_null, unique, accepted_values or sql"));
 	return LDP_OK;
@@ -273,10 +277,10 @@ int pl_spec_check(ldp_step_kind kind, const json_t *spec, char *where, size_t ws
 			break;
 		if ((rc = keys_check(spec, kn, notify_keys, N(notify_keys), where, ws)))
 			return rc;
-		for (size_t i = 0; i < N(notify_keys); i++)
+		for (size_t i = 0; i < 4; i++) /* the text ones */
 			if ((rc = need_string(spec, kn, notify_keys[i], 0, where, ws)))
 				return rc;
-		return LDP_OK;
+		return opts_check(spec, kn, where, ws);
 	}
 	static const char *const shapes[] = {
 		"a mapping {source: ..., table: ns.t, <option>: value}",

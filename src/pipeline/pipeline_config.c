@@ -503,7 +503,7 @@ static int parse_pipeline(src *s, const json_t *pj, ldp_pipeline *pl)
 	if (pl->schedule) {
 		ldp_cron *c = NULL;
 		if ((rc = ldp_cron_parse(pl->schedule, pl->timezone, &c)))
-			return wrap_at(s, "/schedule", ldp_error_wrap(rc, "schedule '%s'", pl->schedule));
+			return wrap_at(s, "/schedule", ldp_error_wrap(rc, "schedule"));
 		ldp_cron_free(c);
 	}
 	json_t *v = json_object_get(pj, "start_date");

@@ -43,6 +43,9 @@ int pl_spec_parse_templates(ldp_step_kind kind, const json_t *spec, char *where,
  * Errors name the field ("ingest.source:1: 'foo' is undefined"). */
 int pl_spec_render(const ldp_pipeline *pl, const ldp_step *st, const ldp_run_context *rc, json_t **out);
 
+/* The variable `ldp notify` reads the webhook URL from without --webhook-env. */
+#define LDP_NOTIFY_DEFAULT_ENV "SLACK_WEBHOOK_URL"
+
 /* LDP_EINVALID naming the first key of obj not in keys ("unknown key 'x' in
  * <what> (did you mean 'y'?); known keys: ..."); *bad gets it. */
 int pl_keys_check(const json_t *obj, const char *const *keys, size_t n, const char *what, const char **bad);

@@ -88,7 +88,13 @@ int ldp_pipeline_check_env(const ldp_pipeline *pl)
 		json_t *spec;
 		if ((rc = pl_spec_render(pl, st, &rc_, &spec)))
 			break;
-		const char *env = st->kind == LDP_STEP_NOTIFY ? json_string_value(json_object_get(spec, "webhook_env")) : NULL;
+		/* a notify step posts to webhook_env's URL (ldp notify's default:
+		 * SLACK_WEBHOOK_URL) unless it only prints (dry_run) */
+		const char *env = NULL;
+		if (st->kind == LDP_STEP_NOTIFY && !json_is_true(json_object_get(spec, "dry_run"))) {
+			env = json_string_value(json_object_get(spec, "webhook_env"));
+			env = env ? env : LDP_NOTIFY_DEFAULT_ENV;
+		}
 		if (env && (rc = webhook_env_check(env, "notify.webhook_env")))
 			rc = ldp_error_wrap(rc, "%s:%d: pipeline '%s', step '%s'", pl->file, st->line, pl->name, st->name);
 		json_decref(spec);

@@ -63,7 +63,9 @@ char *ldp_rows_cell_text(const json_t *v)
 		return strdup(json_string_value(v));
 	if (!v || json_is_null(v))
 		return strdup("NULL");
-	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	/* 15 significant digits: what a double holds of a decimal number, so
+	 * 514402.76 is not shown as 514402.76000000001 */
+	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15));
 }
 
 /* Code points of UTF-8 text (a continuation byte is not one). */

@@ -132,6 +132,10 @@ static int select_pipelines(sched *s, const ldp_pipeline_set *set)
 		int rc = ldp_cron_parse(pl->schedule, pl->timezone, &s->pls[i].cron);
 		if (rc)
 			return ldp_error_wrap(rc, "pipeline %s (%s): schedule", pl->name, pl->file ? pl->file : "?");
+		/* webhook URLs and env_var() templates: a daemon that would fail
+		 * every run hours from now must not start */
+		if (pl->nsteps && (rc = ldp_pipeline_check_env(pl)))
+			return rc;
 	}
 	return 0;
 }
@@ -492,8 +496,20 @@ static void stop_children(sched *s)
 	snprintf(msg, sizeof msg, "not starting new runs; waiting up to %.0f s for %d running", s->o->grace_s, active);
 	emit(s, (ldp_sched_event){.kind = LDP_SCHED_STOPPING, .message = msg});
 	double deadline = mono_now() + s->o->grace_s + STOP_MARGIN_S;
-	while (reap(s) && mono_now() < deadline)
+	sig_atomic_t seen = *s->o->stop;
+	while (reap(s) && mono_now() < deadline) {
+		if (*s->o->stop != seen) {
+			/* another signal: the runs end their grace period at once */
+			seen = *s->o->stop;
+			for (size_t i = 0; i < s->n; i++)
+				if (s->pls[i].child)
+					kill(s->pls[i].child, SIGTERM);
+			deadline = mono_now() + STOP_MARGIN_S;
+			emit(s, (ldp_sched_event){.kind = LDP_SCHED_STOPPING,
+						  .message = "signal again: running steps are stopped now"});
+		}
 		sleep_s(0.1);
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		sched_pl *sp = &s->pls[i];
 		if (!sp->child)

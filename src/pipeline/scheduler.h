@@ -75,7 +75,8 @@ typedef struct ldp_scheduler_options {
 	time_t now;                /* 0: the real clock; else pretend it is this time (with once) */
 	double grace_s;            /* on stop: how long runs get to finish before SIGKILL (plus a margin) */
 	const char *ldp_bin;       /* NULL: /proc/self/exe */
-	const volatile sig_atomic_t *stop; /* becomes non-zero on SIGTERM/SIGINT */
+	const volatile sig_atomic_t *stop; /* non-zero on SIGTERM/SIGINT; a change after that (a
+					    * second signal) ends the runs' grace period at once */
 	volatile sig_atomic_t *reload;     /* non-zero on SIGHUP: launch nothing new, let runs end, read
 					    * the config again (ldp_scheduler_run only; it resets it) */
 	ldp_sched_event_fn on_event;

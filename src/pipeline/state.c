@@ -112,22 +112,32 @@ static int step_done(ldp_state *s, sqlite3_stmt *st, const char *what)
 	return err;
 }
 
-static int create_schema(ldp_state *s)
+static int schema_version(ldp_state *s, int *version)
 {
-	int rc = exec_sql(s, "BEGIN IMMEDIATE", "starting the schema transaction");
-	if (rc)
-		return rc;
 	sqlite3_stmt *st = NULL;
-	int version = 0;
-	rc = prepare(s, &st, "PRAGMA user_version");
+	int rc = prepare(s, &st, "PRAGMA user_version");
+	*version = 0;
 	if (!rc && sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
+		*version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	if (!rc && version > STATE_SCHEMA_VERSION)
+	if (!rc && *version > STATE_SCHEMA_VERSION)
 		rc = ldp_error_set(LDP_EUNSUPPORTED,
 				   "state file %s has schema version %d, newer than this ldp understands (%d); "
 				   "use a newer ldp or another state file (ldp.yml `state:`)",
-				   s->path, version, STATE_SCHEMA_VERSION);
+				   s->path, *version, STATE_SCHEMA_VERSION);
+	return rc;
+}
+
+static int create_schema(ldp_state *s)
+{
+	/* the common case, an existing file, takes no write lock */
+	int version;
+	int rc = schema_version(s, &version);
+	if (rc || version == STATE_SCHEMA_VERSION)
+		return rc;
+	if ((rc = exec_sql(s, "BEGIN IMMEDIATE", "starting the schema transaction")))
+		return rc;
+	rc = schema_version(s, &version); /* another process may have won the race */
 	if (!rc && version < STATE_SCHEMA_VERSION) {
 		rc = exec_sql(s, schema_sql, "creating the schema");
 		char pragma[64];

@@ -27,7 +27,7 @@ typedef struct ldp_plan_report {
 	size_t manifests, manifests_pruned;
 	size_t files, files_pruned_partition, files_pruned_metrics;
 	int threads;
-	int fallback;   /* 1: the table has delete files; planned without pruning */
+	int fallback;   /* always 0 (delete files no longer stop pruning); kept in the JSON output */
 	char *filter;   /* the filter as bound, "true" when nothing could be used */
 	size_t nnotes;
 	ldp_plan_note *notes; /* with explain only */

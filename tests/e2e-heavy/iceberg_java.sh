@@ -16,53 +16,14 @@
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
-LDP=${LDP:-$src/build/debug/bin/ldp}
-if [ ! -x "$LDP" ]; then
-	echo "FAIL: no ldp binary at $LDP (build first, e.g. make, or set LDP)" >&2
-	exit 1
-fi
-LDP=$(cd "$(dirname "$LDP")" && pwd)/$(basename "$LDP")
-build=$(cd "$(dirname "$LDP")/.." && pwd)
-if [ -d "$build/../_deps" ]; then
-	deps="$(cd "$build/.." && pwd)/_deps"
-else
-	deps="$build/_deps"
-fi
-LDP_TEST_TMP=${LDP_TEST_TMP:-$build/e2e-heavy-tmp}
-
-for tool in java javac mvn python3; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "FAIL: $tool not found (the Java interop suite needs a JDK >= 11, Maven and python3)" >&2
-		exit 1
-	fi
-done
-
-m2="$deps/m2"
-jout="$build/java-interop"
-mkdir -p "$m2" "$jout"
-# Maven only resolves the pinned dependencies (tests/interop/java/pom.xml) and
-# writes the classpath; javac compiles the one class (faster than Maven's
-# compiler and jar plugins, and fewer downloads).
-t0=$(date +%s)
-if ! mvn -B -q -f "$src/tests/interop/java/pom.xml" -Dmaven.repo.local="$m2" \
-	dependency:build-classpath -Dmdep.outputFile="$jout/classpath.txt" >"$jout/mvn.log" 2>&1; then
-	cat "$jout/mvn.log" >&2
-	echo "FAIL: Maven could not resolve the Iceberg Java dependencies into $m2 (needs Maven Central)" >&2
-	exit 1
-fi
-rm -rf "$jout/classes"
-javac -nowarn -Xlint:-options --release 11 -cp "$(cat "$jout/classpath.txt")" -d "$jout/classes" \
-	"$src/tests/interop/java/src/main/java/ldp/interop/JdbcInterop.java" 2>&1 | grep -v '^Note:' >&2 || true
-if [ ! -f "$jout/classes/ldp/interop/JdbcInterop.class" ]; then
-	echo "FAIL: javac could not compile tests/interop/java" >&2
-	exit 1
-fi
-echo "java interop: built in $(($(date +%s) - t0)) s (Maven repository $m2)"
+JAVA_SOURCES=JdbcInterop.java JAVA_CLASSES=classes
+# shellcheck source=tests/e2e-heavy/lib/java_env.sh
+. "$src/tests/e2e-heavy/lib/java_env.sh"
 
 T="$LDP_TEST_TMP/e2e-iceberg-java"
 rm -rf "$T"
 mkdir -p "$T"
 export LDP PYTHONDONTWRITEBYTECODE=1
-export JAVA_INTEROP="java -cp $jout/classes:$(cat "$jout/classpath.txt") ldp.interop.JdbcInterop"
+export JAVA_INTEROP="java -cp $JAVA_CP ldp.interop.JdbcInterop"
 unset LDP_PROJECT
 python3 "$src/tests/interop/ldp_java.py" "$T"

@@ -23,47 +23,14 @@
 # copy-on-write and merge-on-read changes on the same table.
 #
 # Environment: LDP (default build/debug/bin/ldp), LDP_TEST_TMP (default
-# <build>/e2e-heavy-tmp). The Maven repository is the one of iceberg_java.sh.
+# <build>/e2e-heavy-tmp); Maven repository: see lib/java_env.sh.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
-LDP=${LDP:-$src/build/debug/bin/ldp}
-if [ ! -x "$LDP" ]; then
-	echo "FAIL: no ldp binary at $LDP (build first, e.g. make, or set LDP)" >&2
-	exit 1
-fi
-LDP=$(cd "$(dirname "$LDP")" && pwd)/$(basename "$LDP")
-build=$(cd "$(dirname "$LDP")/.." && pwd)
-if [ -d "$build/../_deps" ]; then
-	deps="$(cd "$build/.." && pwd)/_deps"
-else
-	deps="$build/_deps"
-fi
-LDP_TEST_TMP=${LDP_TEST_TMP:-$build/e2e-heavy-tmp}
-for tool in java javac mvn python3; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "FAIL: $tool not found (needs a JDK >= 11, Maven and python3)" >&2
-		exit 1
-	fi
-done
 t0=$(date +%s)
-m2="$deps/m2"
-jout="$build/java-interop"
-mkdir -p "$m2" "$jout"
-if ! mvn -B -q -f "$src/tests/interop/java/pom.xml" -Dmaven.repo.local="$m2" \
-	dependency:build-classpath -Dmdep.outputFile="$jout/classpath.txt" >"$jout/mvn-deletes.log" 2>&1; then
-	cat "$jout/mvn-deletes.log" >&2
-	echo "FAIL: Maven could not resolve the Iceberg Java dependencies into $m2 (needs Maven Central)" >&2
-	exit 1
-fi
-rm -rf "$jout/classes-deletes"
-javac -nowarn -Xlint:-options --release 11 -cp "$(cat "$jout/classpath.txt")" -d "$jout/classes-deletes" \
-	"$src/tests/interop/java/src/main/java/ldp/interop/JavaDeletes.java" 2>&1 | grep -v '^Note:' >&2 || true
-if [ ! -f "$jout/classes-deletes/ldp/interop/JavaDeletes.class" ]; then
-	echo "FAIL: javac could not compile JavaDeletes.java" >&2
-	exit 1
-fi
-echo "java deletes: built in $(($(date +%s) - t0)) s"
+JAVA_SOURCES=JavaDeletes.java JAVA_CLASSES=classes-deletes
+# shellcheck source=tests/e2e-heavy/lib/java_env.sh
+. "$src/tests/e2e-heavy/lib/java_env.sh"
 
 T="$LDP_TEST_TMP/e2e-iceberg-java-deletes"
 rm -rf "$T"
@@ -71,7 +38,7 @@ mkdir -p "$T"
 cd "$T"
 unset LDP_PROJECT LDP_LOG
 java_run() {
-	java -cp "$jout/classes-deletes:$(cat "$jout/classpath.txt")" ldp.interop.JavaDeletes \
+	java -cp "$JAVA_CP" ldp.interop.JavaDeletes \
 		"$T/p/warehouse" "$T/p/warehouse/catalog.db" ldp "$1" ns.d
 }
 

@@ -61,12 +61,12 @@ mismatches() { # file start end
 	dr=$(q "select pickup_date || ',' || trips || ',' || revenue || ',' || avg_fare || ',' || coalesce(tip_share, -1)
 		from marts.daily_revenue where pickup_date >= '$s' and pickup_date < '$e'" | sort)
 	local want
-	want=$(hand "select d || ',' || trips || ',' || round(revenue, 2) || ',' || round(avg_fare, 2) || ',' ||
-		coalesce(round(tip_share, 4), -1) from ($(hand_daily "$f" "$s" "$e"))" | sort)
+	want=$(hand "select d || ',' || trips || ',' || round(revenue, 2)::decimal(14, 2) || ',' || round(avg_fare, 2)::decimal(10, 2) || ',' ||
+		coalesce(round(tip_share, 4)::decimal(8, 4), -1) from ($(hand_daily "$f" "$s" "$e"))" | sort)
 	[ "$dr" = "$want" ] || echo "daily_revenue: got"$'\n'"$dr"$'\n'"want"$'\n'"$want"
 	br=$(q "select pickup_date || ',' || borough || ',' || trips || ',' || revenue from marts.borough_daily_revenue
 		where pickup_date >= '$s' and pickup_date < '$e'" | sort)
-	want=$(hand "select d || ',' || borough || ',' || trips || ',' || round(revenue, 2) from ($(hand_borough "$f" "$s" "$e"))" | sort)
+	want=$(hand "select d || ',' || borough || ',' || trips || ',' || round(revenue, 2)::decimal(14, 2) from ($(hand_borough "$f" "$s" "$e"))" | sort)
 	[ "$br" = "$want" ] || echo "borough_daily_revenue differs"
 	tz=$(q "select pickup_date || ',' || zone_id || ',' || trips from marts.top_pickup_zones
 		where pickup_date >= '$s' and pickup_date < '$e'" | sort)

@@ -18,7 +18,8 @@ P="$T/proj"
 "$LDP" init "$P" >/dev/null
 
 # shared helpers: fail, ok, expect_eq, run_capture (sets out, err, rc), finish
-source "$(dirname "${BASH_SOURCE[0]}")/lib/checks.sh"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$HERE/lib/checks.sh"
 expect_has() { if [[ "$2" == *"$3"* ]]; then ok "$1"; else fail "$1: [$3] not in:"$'\n'"$2"; fi; }
 cd "$P" # every command below runs in the project
 # py EXPR-SCRIPT: python with the JSON of stdin as `d`
@@ -78,21 +79,28 @@ pipelines:
   held:
     steps:
       - name: hold
-        shell: "sleep 3"
+        shell: "while [ ! -f release ]; do sleep 0.05; done"
   graceful:
     max_active_steps: 2
     steps:
       - name: quick
-        shell: "sleep 2; echo quick-done >> graceful.log"
+        shell: "touch quick.started; while [ ! -f go ]; do sleep 0.05; done; echo quick-done >> graceful.log"
       - name: then
         shell: "echo then-done >> graceful.log"
         depends_on: [quick]
       - name: stubborn
-        shell: "if [ -f resumed ]; then echo stubborn-done >> graceful.log; else sleep 30; fi"
+        shell: "if [ -f resumed ]; then echo stubborn-done >> graceful.log; else touch stubborn.started; sleep 30; fi"
   crashy:
     steps:
       - name: long
-        shell: "if [ -f crashed ]; then echo recovered; else exec sleep 37.123; fi"
+        shell: "if [ -f crashed ]; then echo recovered; else exec sleep $CRASHY_SLEEP; fi"
+  alerting:
+    notify:
+      on_failure: {webhook_env: LDP_TEST_HOOK}
+      on_success: {webhook_env: LDP_TEST_HOOK}
+    steps:
+      - name: boom
+        shell: "exit 4"
   noisy:
     notify:
       on_success: {webhook_env: LDP_TEST_DEAD_HOOK}
@@ -192,17 +200,18 @@ for _ in $(seq 50); do [[ -s "$P/.ldp/locks/held.lock" ]] && break; sleep 0.1; d
 run_capture "$LDP" pipeline run held --date 2023-01-06
 expect_eq "busy exit" "$rc" 1
 expect_has "busy names pid" "$err" "pid $holder"
+touch "$P/release"
 wait "$holder" && ok "holder finished" || fail "holder run failed"
 
 # ---- SIGTERM: running steps get the grace period, then resume finishes ----
 (cd "$P" && exec "$LDP" pipeline run graceful --date 2023-01-05 --grace 3.5s >"$T/graceful.out" 2>&1) &
 runner=$!
-for _ in $(seq 100); do
-	n=$(cd "$P" && "$LDP" logs graceful__manual__20230105T000000 --json 2>/dev/null | py 'print(len(d["attempts"]))' 2>/dev/null || echo 0)
-	[[ "$n" -ge 2 ]] && break
-	sleep 0.1
-done
+# quick waits for the file `go`, so it can only finish after the runner took
+# the stop: no race with a loaded machine
+for _ in $(seq 200); do [[ -e "$P/quick.started" && -e "$P/stubborn.started" ]] && break; sleep 0.05; done
 kill -TERM "$runner"
+for _ in $(seq 200); do grep -q "^stopping:" "$T/graceful.out" && break; sleep 0.05; done
+touch "$P/go"
 set +e
 wait "$runner"
 grc=$?
@@ -215,7 +224,7 @@ r = {x["step"]: x["state"] for x in d["attempts"]}
 assert d["state"] == "interrupted", d["state"]
 assert r == {"quick": "success", "stubborn": "interrupted"}, r
 ' <"$T/graceful.json" && ok "quick finished within grace, stubborn interrupted, then not started" ||
-	fail "graceful states (n=$n): $(cat "$T/graceful.json") $(cat "$T/graceful.out")"
+	fail "graceful states: $(cat "$T/graceful.json") $(cat "$T/graceful.out")"
 touch "$P/resumed"
 run_capture "$LDP" pipeline run graceful --run-id graceful__manual__20230105T000000
 expect_eq "resume exit" "$rc" 0
@@ -227,6 +236,7 @@ assert ("quick", 2, "success") not in c and ("stubborn", 2, "success") in c, c
 ' && ok "resume kept quick, re-ran stubborn as attempt 2" || fail "resume attempts"
 
 # ---- a runner killed by SIGKILL: its step dies with it, the run resumes ----
+export CRASHY_SLEEP="37.$$$RANDOM" # a command line no other test has
 (cd "$P" && exec "$LDP" pipeline run crashy --date 2023-01-05 --quiet) &
 runner=$!
 CID=crashy__manual__20230105T000000
@@ -238,7 +248,7 @@ done
 kill -KILL "$runner"
 wait "$runner" || true
 sleep 0.3
-if stray=$(pgrep -f "sleep 37.123"); then
+if stray=$(pgrep -f "sleep $CRASHY_SLEEP"); then
 	fail "the step outlived its runner"
 	kill $stray || true
 else
@@ -281,6 +291,22 @@ expect_has "dead webhook warning" "$err" "warning"
 expect_has "dead webhook in logs" "$(cd "$P" && "$LDP" logs noisy__manual__20230105T000000)" \
 	"warning: the success notification (webhook from \$LDP_TEST_DEAD_HOOK) failed"
 unset LDP_TEST_DEAD_HOOK
+
+# ---- notifications reach a (local) Slack-compatible webhook ----
+source "$HERE/lib/http_server.bash"
+mkdir -p "$T/www"
+trap stop_http_server EXIT
+start_http_server "$T/www"
+export LDP_TEST_HOOK="$HTTP_URL/hook/ok"
+run_capture "$LDP" pipeline run alerting --date 2023-01-05
+expect_eq "alerting exit" "$rc" 1
+py 'assert len(d) == 1, d' <<<"[$(paste -sd, "$T/www/webhook_posts.ndjson")]" && ok "one POST" || fail "posts"
+posted=$(cat "$T/www/webhook_posts.ndjson")
+expect_has "post names the run" "$posted" "alerting__manual__20230105T000000"
+expect_has "post names the step" "$posted" "boom"
+expect_has "post gives the reason" "$posted" "exit code 4"
+unset LDP_TEST_HOOK
+stop_http_server
 
 # ---- runs table, bad input ----
 run_capture "$LDP" runs --limit 3

@@ -208,6 +208,39 @@ else
 	fail "resume: term.txt [$(cat "$OUT/term.txt")], runs [$r2], log $(cat "$T/t2.out")"
 fi
 
+# ---- a second SIGTERM cuts the grace period short ----
+cat >"$P/pipelines/long.yml" <<EOF
+schedule: "0 0 * * *"
+start_date: 2026-01-01
+catchup: false
+steps:
+  - name: slow
+    shell: 'sleep 30 && echo "\$LDP_DS" >> $OUT/long.txt'
+EOF
+t0=$(date +%s)
+"$LDP" scheduler --pipeline long --grace 25 >"$T/g.out" 2>&1 &
+sched=$!
+step=""
+for _ in $(seq 100); do
+	runner=$(pgrep -P "$sched" || true)
+	[ -n "$runner" ] && step=$(pgrep -P "$runner" || true)
+	[ -n "$step" ] && break
+	sleep 0.1
+done
+kill -TERM "$sched"
+sleep 0.5
+kill -TERM "$sched"
+rc=0
+wait "$sched" || rc=$?
+t1=$(date +%s)
+r=$(runs_of long)
+if [ "$rc" = 0 ] && [ $((t1 - t0)) -lt 15 ] && [ ! -e "$OUT/long.txt" ] && [ "$(echo "$r" | awk '{print $2}')" = interrupted ]; then
+	ok "a second SIGTERM stops the running step at once; run interrupted"
+else
+	fail "second SIGTERM: exit $rc after $((t1 - t0)) s, runs [$r], log $(cat "$T/g.out")"
+fi
+rm -f "$P/pipelines/long.yml"
+
 # ---- SIGHUP reads the configuration again ----
 R="$T/r"
 "$LDP" init "$R" >/dev/null
@@ -266,6 +299,21 @@ if [ "$rc" = 1 ] && grep -q "hour field '25'" "$T/b.err" && grep -q "bad" "$T/b.
 	ok "invalid cron: exit 1 naming the pipeline and field, nothing ran"
 else
 	fail "invalid cron: exit $rc, $(cat "$T/b.err"), bad.txt exists: $([ -e "$OUT/bad.txt" ] && echo yes || echo no)"
+fi
+rm -f "$Q/pipelines/bad.yml"
+cat >"$Q/pipelines/needs_env.yml" <<EOF
+schedule: "@hourly"
+start_date: 2026-11-25
+steps:
+  - name: log
+    shell: 'echo "{{ env_var("LDP_SCHED_TEST_UNSET") }}" >> $OUT/bad.txt'
+EOF
+rc=0
+LDP_PROJECT="$Q" "$LDP" scheduler --once --now 2026-11-25T05:00:00Z >"$T/e.out" 2>"$T/e.err" || rc=$?
+if [ "$rc" = 1 ] && grep -q "LDP_SCHED_TEST_UNSET" "$T/e.err" && [ ! -e "$OUT/bad.txt" ]; then
+	ok "a missing env var: exit 1 naming it, nothing ran"
+else
+	fail "missing env var: exit $rc, $(cat "$T/e.err"), bad.txt exists: $([ -e "$OUT/bad.txt" ] && echo yes || echo no)"
 fi
 rc=0
 "$LDP" scheduler --once --pipeline nosuch >/dev/null 2>"$T/u.err" || rc=$?

@@ -98,14 +98,15 @@ static void test_rows_format(void **state)
 {
 	(void)state;
 	json_t *rs = json_pack("{s:[s,s,s],s:[[i,s,n],[i,s,f],[i,n,s]]}", "columns", "id", "name", "x", "rows", 7,
-			       "ab", 12, "a|b", 2.5, 100, "zz");
+			       "ab", 12, "a|b", 514402.76, 100, "zz");
 	ldp_buf b = LDP_BUF_INIT;
 	ldp_rows_format(rs, 10, 0, &b);
 	/* numbers right-aligned, text left, NULL as NULL, no trailing blanks in the last text column */
+	/* a double shows its 15 significant digits, not 514402.76000000001 */
 	assert_string_equal(ldp_buf_cstr(&b), " id | name | x\n"
-					      "----+------+-----\n"
+					      "----+------+----------\n"
 					      "  7 | ab   | NULL\n"
-					      " 12 | a|b  | 2.5\n"
+					      " 12 | a|b  | 514402.76\n"
 					      "100 | NULL | zz\n");
 	ldp_buf_clear(&b);
 	ldp_rows_format(rs, 1, 2, &b);

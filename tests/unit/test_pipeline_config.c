@@ -470,6 +470,21 @@ static void test_check_env_webhooks(void **state)
 	setenv("LDP_TEST_PL_HOOK2", "http://127.0.0.1:9/x", 1);
 	assert_int_equal(ldp_pipeline_check_env(q), 0);
 	ldp_pipeline_set_free(set);
+
+	/* without webhook_env a notify step posts to SLACK_WEBHOOK_URL; a dry run posts nothing */
+	project("hooks2", "pipelines:\n"
+			  "  d:\n    steps: [{name: n, notify: 'hi'}]\n"
+			  "  e:\n    steps: [{name: n, notify: {text: hi, dry_run: true}}]\n");
+	load_ok(&set);
+	char *saved = getenv("SLACK_WEBHOOK_URL") ? strdup(getenv("SLACK_WEBHOOK_URL")) : NULL;
+	unsetenv("SLACK_WEBHOOK_URL");
+	assert_int_equal(ldp_pipeline_check_env(ldp_pipeline_find(set, "d")), LDP_EINVALID);
+	assert_non_null(strstr(ldp_error_last()->message, "SLACK_WEBHOOK_URL"));
+	assert_int_equal(ldp_pipeline_check_env(ldp_pipeline_find(set, "e")), 0);
+	if (saved)
+		setenv("SLACK_WEBHOOK_URL", saved, 1);
+	free(saved);
+	ldp_pipeline_set_free(set);
 }
 
 static void test_interval_no_schedule(void **state)
@@ -523,7 +538,7 @@ static void test_interval_schedule(void **state)
 	ldp_pipeline_set_free(set);
 
 	project("badcron", "pipelines:\n  p:\n    schedule: '0 25 * * *'\n    steps: [{name: a, shell: x}]\n");
-	load_fails("ldp.yml:5:", "pipeline 'p'", "schedule '0 25 * * *'", "hour", NULL);
+	load_fails("ldp.yml:5:", "pipeline 'p'", "schedule: cron expression '0 25 * * *'", "hour", NULL);
 	project("badcron2", "pipelines:\n  p:\n    schedule: '@dayly'\n    steps: [{name: a, shell: x}]\n");
 	load_fails("ldp.yml:5:", "unknown macro", NULL);
 }
@@ -596,7 +611,7 @@ static void test_argv(void **state)
 		"        check: {table: nyc.trips, row_count: {min: 1, max: 100}, freshness: {column: at, max_age: 2d},\n"
 		"                not_null: [a, b], unique: id, accepted_values: {status: [paid, open], n: [1, 2]},\n"
 		"                sql: ['select 1', 'select 2'], where: \"day = '{{ ds }}'\"}\n"
-		"      - {name: ck2, check: {table: t, freshness: 'at:1h'}}\n"
+		"      - {name: ck2, check: {table: t, freshness: 'at:1h', as_of: '{{ data_interval_end }}', sample: 3}}\n"
 		"      - name: ex\n"
 		"        export: {table: nyc.trips, target: 'out/t_{{ ds }}.parquet', force: true, partition_by: 'year, month'}\n"
 		"      - {name: ex2, export: {query: select 1, target: o.csv, format: csv, force: false}}\n"
@@ -604,6 +619,7 @@ static void test_argv(void **state)
 		"      - {name: sh2, shell: {command: ls}}\n"
 		"      - {name: nt, notify: {webhook_env: SLACK, text: 'done {{ ds }}', title: T, query: select 1}}\n"
 		"      - {name: no2, notify: 'hello {{ run_id }}'}\n"
+		"      - {name: no3, notify: {title: x, max_rows: 5, status: failure, dry_run: true}}\n"
 		"      - {name: r1, run: configs/a.json}\n"
 		"      - {name: r2, run: [a.json, b.json]}\n"
 		"      - {name: r3, run: {config: c.json}}\n");
@@ -624,13 +640,14 @@ static void test_argv(void **state)
 		{"ck", "LDP|check|nyc.trips|--row-count-min|1|--row-count-max|100|--freshness|at:2d|--not-null|a|"
 		       "--not-null|b|--unique|id|--accepted-values|status=paid,open|--accepted-values|n=1,2|"
 		       "--sql|select 1|--sql|select 2|--where|day = '2023-01-01'"},
-		{"ck2", "LDP|check|t|--freshness|at:1h"},
+		{"ck2", "LDP|check|t|--freshness|at:1h|--as-of|2023-01-02T00:00:00+00:00|--sample|3"},
 		{"ex", "LDP|export|nyc.trips|out/t_2023-01-01.parquet|--force|--partition-by|year, month"},
 		{"ex2", "LDP|export|select 1|o.csv|--format|csv"},
 		{"sh", "/bin/sh|-c|echo 2023-01-01 > out.txt"},
 		{"sh2", "/bin/sh|-c|ls"},
 		{"nt", "LDP|notify|--webhook-env|SLACK|--text|done 2023-01-01|--query|select 1|--title|T"},
 		{"no2", "LDP|notify|--text|hello r1"},
+		{"no3", "LDP|notify|--title|x|--max-rows|5|--status|failure|--dry-run"},
 		{"r1", "LDP|run|configs/a.json"},
 		{"r2", "LDP|run|a.json|b.json"},
 		{"r3", "LDP|run|c.json"},

@@ -4,6 +4,6 @@ select
     pickup_date,
     pickup_borough as borough,
     count(*) as trips,
-    round(sum(total_amount), 2) as revenue
+    round(sum(total_amount), 2)::decimal(14, 2) as revenue
 from {{ ref('stg_trips') }}
 group by pickup_date, pickup_borough

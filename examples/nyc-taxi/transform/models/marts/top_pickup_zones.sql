@@ -9,7 +9,7 @@ from (
         pickup_zone as zone,
         pickup_borough as borough,
         count(*) as trips,
-        round(sum(total_amount), 2) as revenue
+        round(sum(total_amount), 2)::decimal(14, 2) as revenue
     from {{ ref('stg_trips') }}
     group by pickup_date, pickup_zone_id, pickup_zone, pickup_borough
 )
