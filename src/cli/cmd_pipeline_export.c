@@ -10,14 +10,27 @@
 #include "pipeline/airflow.h"
 #include "pipeline/pipeline.h"
 
-/* `ldp pipeline export --help` shows the pipeline command's help (main.c
- * answers --help for the command), so a usage error prints the full usage. */
+static void export_help(FILE *out)
+{
+	fprintf(out,
+		"usage: ldp pipeline export --airflow NAME -o DIR [--ldp-bin PATH] [--project-dir DIR] [--force]\n\n"
+		"Write DIR/<NAME>.py, an Apache Airflow 2 DAG with one BashOperator task per step, each running\n"
+		"`ldp pipeline run NAME --step STEP` for the run's data interval start; depends_on become\n"
+		"dependencies; schedule, time zone, catchup, retries, backoff and timeouts carry over.\n"
+		"  --airflow NAME      the pipeline to export\n"
+		"  -o, --output DIR    the DAG folder (created if missing); '-' prints the file instead\n"
+		"  --ldp-bin PATH      the ldp command on the Airflow workers (default: ldp, from PATH)\n"
+		"  --project-dir DIR   the project directory as the workers see it (default: this project's)\n"
+		"  --force             replace an existing DAG file that differs\n"
+		"The file is the same for the same pipeline and options; an identical file is left alone.\n"
+		"See docs/airflow.md for what Airflow does differently.\n");
+}
+
 static int export_usage(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "ldp pipeline export: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nusage: ldp pipeline export --airflow NAME -o DIR|- [--ldp-bin PATH] [--project-dir DIR] "
-			"[--force]\n(see docs/airflow.md)\n");
+	fprintf(stderr, " (see 'ldp pipeline export --help')\n");
 	return LDP_EXIT_USER;
 }
 
@@ -57,7 +70,10 @@ int cmd_pipeline_export(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int has_value = i + 1 < argc;
-		if (!strcmp(a, "--force")) {
+		if (cli_is_help(a)) {
+			export_help(stdout);
+			return LDP_EXIT_OK;
+		} else if (!strcmp(a, "--force")) {
 			force = 1;
 		} else if (!strcmp(a, "--airflow") || !strcmp(a, "-o") || !strcmp(a, "--output") ||
 			   !strcmp(a, "--ldp-bin") || !strcmp(a, "--project-dir")) {
