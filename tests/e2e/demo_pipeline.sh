@@ -4,8 +4,8 @@
 # February succeeds step by step, the marts equal hand-written DuckDB SQL over
 # the month files, the report step's log holds the month's days, the opt-in
 # Slack pipeline posts the summary to a local webhook receiver, and a broken
-# variant (a custom SQL check that must fail) fails its run with the failing rows
-# in `ldp logs` and never runs the report.
+# variant (an accepted-values check that must fail) fails its run with the
+# failing rows in `ldp logs` and never runs the steps after it.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -118,23 +118,23 @@ feb_trips=$(q "select sum(trips) from marts.daily_revenue where pickup_date >= '
 expect_eq "one post with the month's trips" "$(wc -l <"$T/posts" 2>/dev/null)/$(grep -c "revenue of 2023-02" "$T/posts")/$(grep -c "\b$feb_trips\b" "$T/posts")" "1/1/1"
 rm "$T/p/pipelines/nyc_taxi_slack.yml"
 
-# ---- a broken variant: the custom SQL check must fail ----
+# ---- a broken variant: the landed data's accepted payment types miss cash disputes and no-charge trips ----
 sed -e 's/^name: nyc_taxi$/name: nyc_taxi_broken/' -e 's/retries: 1,/retries: 0,/' \
-	-e 's/avg_fare not between 2.5 and 150/avg_fare not between 2.5 and 5/' \
+	-e 's/accepted_values: {payment_type: \[0, 1, 2, 3, 4, 5, 6\]/accepted_values: {payment_type: [1, 2]/' \
 	"$T/p/pipelines/nyc_taxi.yml" >"$T/p/pipelines/nyc_taxi_broken.yml"
-expect_eq "variant differs" "$(grep -c 'between 2.5 and 5)' "$T/p/pipelines/nyc_taxi_broken.yml")" "1"
+expect_eq "variant differs" "$(grep -c 'payment_type: \[1, 2\]' "$T/p/pipelines/nyc_taxi_broken.yml")" "1"
 run_capture "$LDP" pipeline run nyc_taxi_broken --date 2023-01-01
 expect_eq "broken run exits 1" "$rc" "1"
 bad_run=$(run_field nyc_taxi_broken run_id)
 expect_eq "broken run recorded as failed" "$(run_field nyc_taxi_broken state)" "failed"
-states=$(step_states "$bad_run")
-expect_eq "mart_checks failed" "$(grep -o 'mart_checks=[a-z_]*' <<<"$states")" "mart_checks=failed"
-expect_eq "report never ran" "$(grep -o 'report=[a-z_]*' <<<"$states")" "report=upstream_failed"
-logs=$("$LDP" logs "$bad_run" --step mart_checks 2>&1)
-# every january day fails (average fares are above 5), listed with its fare
-first_bad=$(q "select pickup_date from marts.daily_revenue order by pickup_date limit 1")
-expect_eq "failing rows in the log" "$(grep -c "^ *$first_bad *|" <<<"$logs")" "1"
-expect_eq "failing count in the log" "$(grep -c 'FAIL sql(1): 31 failing rows' <<<"$logs")" "1"
+expect_eq "landed_checks failed, nothing after it ran" "$(step_states "$bad_run")" \
+	"freshness=upstream_failed landed_checks=failed mart_checks=upstream_failed models=upstream_failed report=upstream_failed trips=success zones=success"
+logs=$("$LDP" logs "$bad_run" --step landed_checks 2>&1)
+bad=$(hand "select count(*) from '$jan' where payment_type not in (1, 2)")
+expect_eq "the file has other payment types" "$((bad > 0))" "1"
+expect_eq "failing count in the log" "$(grep -c "FAIL accepted_values(payment_type): $bad rows with a value not in {1, 2}" <<<"$logs")" "1"
+# the sample: whole rows (payment_type is the 10th column), each with another payment type
+expect_eq "failing rows in the log" "$(awk -F'|' 'NF == 19 && $1 ~ /^ +[0-9]+ +$/ { gsub(/ /, "", $10); print $10 }' <<<"$logs" | grep -cvE '^[12]$')" "$((bad < 5 ? bad : 5))"
 expect_eq "the good pipeline is untouched" "$(run_field nyc_taxi state)" "success"
 
 finish "demo pipeline"
