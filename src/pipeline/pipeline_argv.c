@@ -196,12 +196,14 @@ int pl_spec_check(ldp_step_kind kind, const json_t *spec, char *where, size_t ws
 			rc = keys_check(spec, kn, sk, 1, where, ws);
 			return rc ? rc : need_string(spec, kn, "command", 1, where, ws);
 		} else {
-			static const char *const qk[] = {"query", "file"};
-			rc = keys_check(spec, kn, qk, 2, where, ws);
-			if (!rc && json_object_size(spec) != 1)
-				rc = fail_at(where, ws, kn, NULL, ldp_error_set(LDP_EINVALID, "a sql step takes either {query: SQL} or {file: path}"));
+			static const char *const qk[] = {"query", "file", "format"};
+			rc = keys_check(spec, kn, qk, 3, where, ws);
+			if (!rc && !json_object_get(spec, "query") == !json_object_get(spec, "file"))
+				rc = fail_at(where, ws, kn, NULL, ldp_error_set(LDP_EINVALID, "a sql step takes either {query: SQL} or {file: path} (and optionally format)"));
 			if (!rc)
 				rc = need_string(spec, kn, json_object_get(spec, "file") ? "file" : "query", 1, where, ws);
+			if (!rc && json_object_get(spec, "format"))
+				rc = need_string(spec, kn, "format", 1, where, ws);
 			return rc;
 		}
 	case LDP_STEP_RUN:
@@ -516,6 +518,11 @@ static void build(argv_b *a, const ldp_step *st, const json_t *spec)
 	case LDP_STEP_SQL:
 		push(a, "sql");
 		push(a, "-q");
+		if (json_is_object(spec) && json_object_get(spec, "format")) {
+			/* the table format is for people reading `ldp logs`; csv (the default off a terminal) for scripts */
+			push(a, "--format");
+			push(a, json_string_value(json_object_get(spec, "format")));
+		}
 		if (json_is_object(spec) && json_object_get(spec, "file")) {
 			push(a, "-f");
 			push(a, json_string_value(json_object_get(spec, "file")));
