@@ -85,6 +85,18 @@ for r in sorted(runs, key=lambda r: r["logical_date"]):
     print(r["run_id"], r["state"], r["run_type"])'
 }
 
+# wait_for_step: sets runner (the scheduler $sched's child) and step (the
+# runner's child) once the step process runs (up to 10 s; step stays empty)
+wait_for_step() {
+	runner="" step=""
+	for _ in $(seq 100); do
+		runner=$(pgrep -P "$sched" || true)
+		[ -n "$runner" ] && step=$(pgrep -P "$runner" || true)
+		[ -n "$step" ] && return 0
+		sleep 0.1
+	done
+}
+
 # ---- catch-up ----
 NOW=2026-11-25T03:30:00Z
 if "$LDP" scheduler --once --now "$NOW" --pipeline hourly,daily >"$T/s1.out" 2>"$T/s1.err"; then
@@ -132,13 +144,7 @@ fi
 NOW=2026-11-25T05:30:00Z
 "$LDP" scheduler --once --now "$NOW" --pipeline crash >"$T/c1.out" 2>&1 &
 sched=$!
-runner="" step=""
-for _ in $(seq 100); do
-	runner=$(pgrep -P "$sched" || true)
-	[ -n "$runner" ] && step=$(pgrep -P "$runner" || true)
-	[ -n "$step" ] && break
-	sleep 0.1
-done
+wait_for_step
 if [ -z "$step" ]; then
 	fail "the crash pipeline's step never started: $(cat "$T/c1.out")"
 	kill -9 "$sched" 2>/dev/null || true
@@ -178,13 +184,7 @@ fi
 # ---- SIGTERM while a step runs ----
 "$LDP" scheduler --pipeline term --grace 10 >"$T/t1.out" 2>&1 &
 sched=$!
-step=""
-for _ in $(seq 100); do
-	runner=$(pgrep -P "$sched" || true)
-	[ -n "$runner" ] && step=$(pgrep -P "$runner" || true)
-	[ -n "$step" ] && break
-	sleep 0.1
-done
+wait_for_step
 [ -n "$step" ] || fail "the term pipeline's step never started: $(cat "$T/t1.out")"
 rc=0
 "$LDP" scheduler --once --pipeline hourly >/dev/null 2>"$T/two.err" || rc=$?
@@ -220,13 +220,7 @@ EOF
 t0=$(date +%s)
 "$LDP" scheduler --pipeline long --grace 25 >"$T/g.out" 2>&1 &
 sched=$!
-step=""
-for _ in $(seq 100); do
-	runner=$(pgrep -P "$sched" || true)
-	[ -n "$runner" ] && step=$(pgrep -P "$runner" || true)
-	[ -n "$step" ] && break
-	sleep 0.1
-done
+wait_for_step
 kill -TERM "$sched"
 sleep 0.5
 kill -TERM "$sched"
