@@ -286,6 +286,9 @@ void ldp_cron_free(ldp_cron *c)
 
 static pthread_mutex_t tz_mutex = PTHREAD_MUTEX_INITIALIZER;
 
+void ldp_tz_lock(void) { pthread_mutex_lock(&tz_mutex); }
+void ldp_tz_unlock(void) { pthread_mutex_unlock(&tz_mutex); }
+
 typedef struct zone {
 	int utc;
 	char *saved; /* previous TZ (malloc'd) or NULL when it was unset */

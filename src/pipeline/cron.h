@@ -33,4 +33,10 @@ int ldp_cron_next(const ldp_cron *c, time_t t, time_t *out);
 /* The last fire time at or before `t`. */
 int ldp_cron_prev(const ldp_cron *c, time_t t, time_t *out);
 
+/* TZ is process-wide: every piece of ldp that sets TZ to convert times in a
+ * zone (cron.c, pipeline_time.c) holds this one lock from setting TZ until it
+ * has restored it, so two zones are never in effect at once. */
+void ldp_tz_lock(void);
+void ldp_tz_unlock(void);
+
 #endif

@@ -1,7 +1,6 @@
 /* Time zones and dates of pipelines: see pipeline_internal.h and
  * ldp_pipeline_date_parse() in pipeline.h. */
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +10,6 @@
 #include "pipeline/cron.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/pipeline_internal.h"
-
-static pthread_mutex_t tz_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 static int is_utc(const char *tz)
 {
@@ -39,7 +36,7 @@ typedef struct tz_saved {
 
 static void tz_enter(const char *tz, tz_saved *s)
 {
-	pthread_mutex_lock(&tz_mutex);
+	ldp_tz_lock(); /* shared with cron.c: see cron.h */
 	const char *old = getenv("TZ");
 	s->had = old != NULL;
 	s->old = old ? strdup(old) : NULL;
@@ -55,7 +52,7 @@ static void tz_leave(tz_saved *s)
 		unsetenv("TZ");
 	tzset();
 	free(s->old);
-	pthread_mutex_unlock(&tz_mutex);
+	ldp_tz_unlock();
 }
 
 int pl_tz_local(const char *tz, time_t t, struct tm *tm)
