@@ -253,7 +253,8 @@ for _ in $(seq 100); do
 	[ "$(lines "$OUT/reload.txt")" = 1 ] && break
 	sleep 0.1
 done
-sed 's/one/two/g' "$R/pipelines/one.yml" >"$R/pipelines/two.yml"
+# only the echoed word: the project path itself may contain "one" (a checkout in .../clone/)
+sed 's/"one /"two /' "$R/pipelines/one.yml" >"$R/pipelines/two.yml"
 kill -HUP "$sched"
 for _ in $(seq 100); do
 	[ "$(lines "$OUT/reload.txt")" = 2 ] && break
