@@ -15,6 +15,7 @@
 #include "io/s3.h"
 #include "io/s3_io.h"
 #include "ldp/error.h"
+#include "ldp/io.h"
 #include "table/sql_parse.h"
 #include "table/sqlrun.h"
 #include "table/view.h"
@@ -416,6 +417,14 @@ static int export_local(ldp_warehouse *wh, ldp_engine *e, const ldp_export_optio
 	char tmp[4096];
 	snprintf(tmp, sizeof tmp, "%s.tmp-%d", o->target, (int)getpid());
 	remove_tree(tmp);
+	/* like `cp` into a new tree: the target's directory is created (a
+	 * pipeline exporting to out/day=2024-03-01.csv needs no mkdir step) */
+	const char *slash = strrchr(o->target, '/');
+	if (!rc && slash && slash != o->target) {
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - o->target), o->target);
+		rc = ldp_io_mkdirs(dir);
+	}
 	if (!rc) {
 		if (f == LDP_EXPORT_DUCKDB)
 			rc = to_duckdb(e, &it, tmp, o->as_views, res);
