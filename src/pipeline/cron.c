@@ -200,7 +200,7 @@ static int zone_exists(const char *tz)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int is_utc(const char *tz)
+int ldp_tz_is_utc(const char *tz)
 {
 	return !tz || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0 || strcmp(tz, "Z") == 0;
 }
@@ -225,7 +225,7 @@ int ldp_cron_parse(const char *expr, const char *tz, ldp_cron **out)
 					     "@weekly, @monthly, @yearly or @annually, or five fields)",
 					     expr);
 	}
-	if (!is_utc(tz) && !zone_exists(tz))
+	if (!ldp_tz_is_utc(tz) && !zone_exists(tz))
 		return ldp_error_set(LDP_EINVALID,
 				     "unknown time zone '%s' (use an IANA name such as Europe/Berlin or UTC)", tz);
 
@@ -264,7 +264,7 @@ int ldp_cron_parse(const char *expr, const char *tz, ldp_cron **out)
 	c->dow = (uint8_t)((bits[4] | (bits[4] >> 7)) & 0x7f);
 	c->dom_star = part[2][0] == '*';
 	c->dow_star = part[4][0] == '*';
-	c->utc = is_utc(tz);
+	c->utc = ldp_tz_is_utc(tz);
 	c->tz = strdup(c->utc ? "UTC" : tz);
 	if (!c->tz) {
 		free(c);
@@ -286,38 +286,42 @@ void ldp_cron_free(ldp_cron *c)
 
 static pthread_mutex_t tz_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-void ldp_tz_lock(void) { pthread_mutex_lock(&tz_mutex); }
-void ldp_tz_unlock(void) { pthread_mutex_unlock(&tz_mutex); }
+char *ldp_tz_enter(const char *tz)
+{
+	pthread_mutex_lock(&tz_mutex);
+	const char *old = getenv("TZ");
+	char *saved = old ? strdup(old) : NULL;
+	setenv("TZ", tz, 1);
+	tzset();
+	return saved;
+}
+
+void ldp_tz_leave(char *saved)
+{
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+	pthread_mutex_unlock(&tz_mutex);
+}
 
 typedef struct zone {
 	int utc;
-	char *saved; /* previous TZ (malloc'd) or NULL when it was unset */
+	char *saved; /* from ldp_tz_enter */
 } zone;
 
 static void zone_enter(zone *z, const ldp_cron *c)
 {
 	z->utc = c->utc;
-	z->saved = NULL;
-	if (z->utc)
-		return;
-	pthread_mutex_lock(&tz_mutex);
-	const char *old = getenv("TZ");
-	z->saved = old ? strdup(old) : NULL;
-	setenv("TZ", c->tz, 1);
-	tzset();
+	z->saved = z->utc ? NULL : ldp_tz_enter(c->tz);
 }
 
 static void zone_leave(zone *z)
 {
-	if (z->utc)
-		return;
-	if (z->saved)
-		setenv("TZ", z->saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(z->saved);
-	pthread_mutex_unlock(&tz_mutex);
+	if (!z->utc)
+		ldp_tz_leave(z->saved);
 }
 
 static void to_local(const zone *z, time_t t, struct tm *tm)

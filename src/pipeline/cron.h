@@ -33,10 +33,14 @@ int ldp_cron_next(const ldp_cron *c, time_t t, time_t *out);
 /* The last fire time at or before `t`. */
 int ldp_cron_prev(const ldp_cron *c, time_t t, time_t *out);
 
-/* TZ is process-wide: every piece of ldp that sets TZ to convert times in a
- * zone (cron.c, pipeline_time.c) holds this one lock from setting TZ until it
- * has restored it, so two zones are never in effect at once. */
-void ldp_tz_lock(void);
-void ldp_tz_unlock(void);
+/* TZ is process-wide: every piece of ldp that converts times in a zone
+ * (cron.c, pipeline_time.c) goes through these. ldp_tz_enter() takes the one
+ * lock, sets TZ=tz and returns the previous TZ (malloc'd, NULL when it was
+ * unset) for ldp_tz_leave(), which restores it and releases the lock; so two
+ * zones are never in effect at once. */
+char *ldp_tz_enter(const char *tz);
+void ldp_tz_leave(char *saved);
+/* UTC, Etc/UTC, Z or NULL: no zone to switch to (gmtime/timegm do). */
+int ldp_tz_is_utc(const char *tz);
 
 #endif

@@ -11,14 +11,9 @@
 #include "pipeline/pipeline.h"
 #include "pipeline/pipeline_internal.h"
 
-static int is_utc(const char *tz)
-{
-	return !tz || !strcmp(tz, "UTC") || !strcmp(tz, "Etc/UTC");
-}
-
 int pl_tz_check(const char *tz)
 {
-	if (is_utc(tz))
+	if (ldp_tz_is_utc(tz))
 		return LDP_OK;
 	/* cron.c owns the zone check (a name, never a path, whose file exists:
 	 * glibc silently reads an unknown TZ as UTC) */
@@ -28,56 +23,27 @@ int pl_tz_check(const char *tz)
 	return rc;
 }
 
-/* TZ=tz until tz_leave(), which restores the previous TZ. */
-typedef struct tz_saved {
-	char *old;
-	int had;
-} tz_saved;
-
-static void tz_enter(const char *tz, tz_saved *s)
-{
-	ldp_tz_lock(); /* shared with cron.c: see cron.h */
-	const char *old = getenv("TZ");
-	s->had = old != NULL;
-	s->old = old ? strdup(old) : NULL;
-	setenv("TZ", is_utc(tz) ? "UTC0" : tz, 1);
-	tzset();
-}
-
-static void tz_leave(tz_saved *s)
-{
-	if (s->had && s->old)
-		setenv("TZ", s->old, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(s->old);
-	ldp_tz_unlock();
-}
-
 int pl_tz_local(const char *tz, time_t t, struct tm *tm)
 {
-	if (is_utc(tz))
+	if (ldp_tz_is_utc(tz))
 		return gmtime_r(&t, tm) ? LDP_OK : ldp_error_set(LDP_EINVALID, "time %lld out of range", (long long)t);
-	tz_saved s;
-	tz_enter(tz, &s);
+	char *saved = ldp_tz_enter(tz);
 	struct tm *r = localtime_r(&t, tm);
-	tz_leave(&s);
+	ldp_tz_leave(saved);
 	return r ? LDP_OK : ldp_error_set(LDP_EINVALID, "time %lld out of range", (long long)t);
 }
 
 int pl_tz_mktime(const char *tz, struct tm *tm, time_t *out)
 {
 	time_t t;
-	if (is_utc(tz)) {
+	if (ldp_tz_is_utc(tz)) {
 		tm->tm_isdst = 0;
 		t = timegm(tm);
 	} else {
-		tz_saved s;
-		tz_enter(tz, &s);
+		char *saved = ldp_tz_enter(tz);
 		tm->tm_isdst = -1;
 		t = mktime(tm);
-		tz_leave(&s);
+		ldp_tz_leave(saved);
 	}
 	if (t == (time_t)-1 && tm->tm_year != 69)
 		return ldp_error_set(LDP_EINVALID, "date out of range");
