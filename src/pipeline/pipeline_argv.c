@@ -420,12 +420,20 @@ static void push_opts(argv_b *a, const json_t *spec, const char *const *skip, si
 	const char *k;
 	json_t *v;
 	json_object_foreach((json_t *)spec, k, v)
-	{
-		size_t i = 0;
-		while (i < nskip && strcmp(skip[i], k))
-			i++;
-		if (i == nskip)
+		if (!pl_in_list(skip, nskip, k))
 			push_flag(a, k, v);
+}
+
+/* {col: x, ...} -> FLAG col=x, one flag a key (--column-type, --accepted-values) */
+static void push_per_key(argv_b *a, const char *flag, const json_t *map)
+{
+	const char *col;
+	json_t *v;
+	json_object_foreach((json_t *)map, col, v)
+	{
+		char prefix[160];
+		snprintf(prefix, sizeof prefix, "%s=", col);
+		push_joined(a, flag, prefix, v);
 	}
 }
 
@@ -448,14 +456,7 @@ static void build_ingest(argv_b *a, const json_t *spec)
 		}
 		/* {fare: decimal(10,2)} -> --column-type fare=decimal(10,2), one a column */
 		if (json_is_object(v) && (!strcmp(k, "column_type") || !strcmp(k, "column-type"))) {
-			const char *col;
-			json_t *ty;
-			json_object_foreach(v, col, ty)
-			{
-				char prefix[160];
-				snprintf(prefix, sizeof prefix, "%s=", col);
-				push_joined(a, "--column-type", prefix, ty);
-			}
+			push_per_key(a, "--column-type", v);
 			continue;
 		}
 		/* merge keys: the CLI takes one comma-separated --key */
@@ -484,16 +485,8 @@ static void build_check(argv_b *a, const json_t *spec)
 	}
 	push_flag(a, "not-null", json_object_get(spec, "not_null"));
 	push_flag(a, "unique", json_object_get(spec, "unique"));
-	if ((v = json_object_get(spec, "accepted_values"))) {
-		const char *col;
-		json_t *vals;
-		json_object_foreach(v, col, vals)
-		{
-			char prefix[160];
-			snprintf(prefix, sizeof prefix, "%s=", col);
-			push_joined(a, "--accepted-values", prefix, vals);
-		}
-	}
+	if ((v = json_object_get(spec, "accepted_values")))
+		push_per_key(a, "--accepted-values", v);
 	push_flag(a, "sql", json_object_get(spec, "sql"));
 	push_flag(a, "where", json_object_get(spec, "where"));
 	/* freshness against the run's logical time rather than the wall clock */

@@ -118,20 +118,25 @@ const char *pl_did_you_mean(const char *word, const char *const *names, size_t n
 	return best && best_d <= (lw + 2) / 3 && best_d < lw ? best : NULL;
 }
 
+int pl_in_list(const char *const *keys, size_t n, const char *k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(keys[i], k))
+			return 1;
+	return 0;
+}
+
 int pl_keys_check(const json_t *obj, const char *const *keys, size_t n, const char *what, const char **bad)
 {
 	const char *k;
 	json_t *v;
 	json_object_foreach((json_t *)obj, k, v)
 	{
-		size_t i = 0;
-		while (i < n && strcmp(keys[i], k))
-			i++;
-		if (i < n)
+		if (pl_in_list(keys, n, k))
 			continue;
 		const char *dym = pl_did_you_mean(k, keys, n);
 		ldp_buf b = LDP_BUF_INIT;
-		for (i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++)
 			ldp_buf_printf(&b, "%s%s", i ? ", " : "", keys[i]);
 		*bad = k;
 		int rc = ldp_error_set(LDP_EINVALID, "unknown key '%s' in %s%s%s%s; known keys: %s", k, what,

@@ -48,6 +48,8 @@ int pl_spec_render(const ldp_pipeline *pl, const ldp_step *st, const ldp_run_con
 
 /* LDP_EINVALID naming the first key of obj not in keys ("unknown key 'x' in
  * <what> (did you mean 'y'?); known keys: ..."); *bad gets it. */
+/* 1 when k is one of keys[0..n). */
+int pl_in_list(const char *const *keys, size_t n, const char *k);
 int pl_keys_check(const json_t *obj, const char *const *keys, size_t n, const char *what, const char **bad);
 
 /* The closest of `names` to `word` when it is a plausible typo, else NULL. */
